@@ -1,0 +1,37 @@
+namespace Cleiss.Exchange.Hub.Abstractions;
+
+/// <summary>What a stage decided; the runner acts on it.</summary>
+public enum StageOutcomeKind
+{
+    /// <summary>Go on with the next stage.</summary>
+    Continue,
+    /// <summary>The document reached its end state; no further stage runs.</summary>
+    Completed,
+    /// <summary>A transient failure: run the same stage again later.</summary>
+    Retry,
+    /// <summary>The document is refused for good (bad input, business rule).</summary>
+    Rejected,
+    /// <summary>Processing cannot finish: park the document for an operator.</summary>
+    DeadLetter,
+}
+
+/// <summary>
+/// The result of one stage. Stages return it, the runner acts on it (runs per message).
+/// </summary>
+public readonly record struct StageOutcome(StageOutcomeKind Kind, ExchangeError? Error, TimeSpan RetryAfter)
+{
+    /// <summary>Continue with the next stage.</summary>
+    public static StageOutcome Continue { get; } = new(StageOutcomeKind.Continue, null, TimeSpan.Zero);
+
+    /// <summary>The document is done.</summary>
+    public static StageOutcome Completed { get; } = new(StageOutcomeKind.Completed, null, TimeSpan.Zero);
+
+    /// <summary>Refuse the document with an error.</summary>
+    public static StageOutcome Reject(ExchangeError error) => new(StageOutcomeKind.Rejected, error, TimeSpan.Zero);
+
+    /// <summary>Try the stage again after a delay.</summary>
+    public static StageOutcome Retry(ExchangeError error, TimeSpan after) => new(StageOutcomeKind.Retry, error, after);
+
+    /// <summary>Give up and park the document for an operator.</summary>
+    public static StageOutcome DeadLetter(ExchangeError error) => new(StageOutcomeKind.DeadLetter, error, TimeSpan.Zero);
+}

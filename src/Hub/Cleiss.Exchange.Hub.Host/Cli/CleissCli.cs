@@ -1,0 +1,50 @@
+using System.CommandLine;
+
+namespace Cleiss.Exchange.Hub.Host.Cli;
+
+/// <summary>The <c>cleiss</c> command line: run, demo, validate.</summary>
+internal static class CleissCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Cleiss.Exchange: the EESSI exchange hub of the French liaison body.");
+        root.Subcommands.Add(RunCommand());
+        root.Subcommands.Add(DemoCommand());
+        root.Subcommands.Add(ValidateCommand.Build());
+        return root;
+    }
+
+    private static Command RunCommand()
+    {
+        var urls = new Option<string>("--urls") { Description = "Where the hub listens.", DefaultValueFactory = _ => "http://127.0.0.1:5180" };
+        var data = new Option<string>("--data") { Description = "Data folder (SQLite store, keys, trust store).", DefaultValueFactory = _ => "data" };
+        var command = new Command("run", "Start the hub alone on the embedded default (SQLite under the data folder).") { urls, data };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            await using var app = HubApp.Build(new HubHostSettings { Urls = result.GetValue(urls)!, DataDirectory = result.GetValue(data)! });
+            await app.StartAsync(cancellationToken);
+            try
+            {
+                await app.WaitForShutdownAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await app.StopAsync(CancellationToken.None);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command DemoCommand()
+    {
+        var urls = new Option<string>("--urls") { Description = "Where the hub listens.", DefaultValueFactory = _ => "http://127.0.0.1:5180" };
+        var apUrls = new Option<string>("--partner-urls") { Description = "Where the simulated Belgian access point listens.", DefaultValueFactory = _ => "http://127.0.0.1:5181" };
+        var data = new Option<string>("--data") { Description = "Data folder.", DefaultValueFactory = _ => "data" };
+        var exit = new Option<bool>("--exit-when-done") { Description = "Stop once every sample reached its end state (for scripts)." };
+        var command = new Command("demo", "Start the hub with a simulated foreign access point and feed it the shipped samples both ways.") { urls, apUrls, data, exit };
+        command.SetAction((result, cancellationToken) => new DemoRunner(
+            result.GetValue(urls)!, result.GetValue(apUrls)!, result.GetValue(data)!, result.GetValue(exit), Console.Out).RunAsync(cancellationToken));
+        return command;
+    }
+}

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Text.Json;
+using Cleiss.Exchange.Hub.Abstractions;
+using Cleiss.Exchange.Hub.Configuration;
+using Cleiss.Exchange.Hub.Stages.Ingest;
+using Cleiss.Exchange.Hub.Stages.Validation;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Cleiss.Exchange.Hub.Host.Cli;
+
+/// <summary>The validation report the CLI prints.</summary>
+internal sealed record ValidationReport(string File, bool Valid, string? Pack, string? SedType, string? Code, string? Detail, IReadOnlyList<Finding> Findings);
+
+/// <summary><c>cleiss validate FILE [--format json]</c>: exit 0 valid, 1 invalid, 2 usage or I/O error.</summary>
+internal static class ValidateCommand
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static Command Build()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "An SBDH+SED XML document, or a JSON envelope (.json)." };
+        var format = new Option<string>("--format") { Description = "text or json.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var command = new Command("validate", "Validate a document against the validation packs and print the report.") { file, format };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var path = result.GetValue(file)!;
+            byte[] bytes;
+            try
+            {
+                bytes = await File.ReadAllBytesAsync(path.FullName, cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await Console.Error.WriteLineAsync($"cleiss validate: cannot read {path.FullName}: {ex.Message}");
+                return 2;
+            }
+            var report = Validate(path.Name, bytes);
+            if (result.GetValue(format) == "json")
+            {
+                Console.WriteLine(JsonSerializer.Serialize(report, Json));
+            }
+            else
+            {
+                PrintText(report);
+            }
+            return report.Valid ? 0 : 1;
+        });
+        return command;
+    }
+
+    internal static ValidationReport Validate(string name, byte[] bytes)
+    {
+        var hub = Options.Create(new HubOptions());
+        var limits = Options.Create(new IntakeOptions());
+        var packs = new PackRegistry(hub, NullLogger<PackRegistry>.Instance);
+        if (name.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            var converted = new JsonEnvelopeConverter(packs).TryConvert(bytes, out var jsonError);
+            if (converted is null)
+            {
+                return new ValidationReport(name, false, null, null, jsonError!.Code, jsonError.Detail, []);
+            }
+            bytes = converted;
+        }
+        var context = new ExchangeContext(Guid.Empty, Direction.Outbound, bytes);
+        foreach (IStage stage in new IStage[] { new IngestStage(Direction.Outbound, limits), new ValidationStage(packs, limits) })
+        {
+            var outcome = stage.ExecuteAsync(context, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            if (outcome.Error is { } error)
+            {
+                return new ValidationReport(name, false, context.PackId, context.Header?.SedType, error.Code, error.Detail, error.Findings ?? []);
+            }
+        }
+        return new ValidationReport(name, true, context.PackId, context.Header?.SedType, null, null, []);
+    }
+
+    private static void PrintText(ValidationReport report)
+    {
+        Console.WriteLine(report.Valid
+            ? $"{report.File}: valid {report.SedType} (pack {report.Pack})"
+            : $"{report.File}: INVALID {report.Code}: {report.Detail}");
+        foreach (var finding in report.Findings)
+        {
+            Console.WriteLine($"  {finding.Severity} {finding.Code} at {finding.Location}: {finding.Message}");
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using Cleiss.Exchange.Hub.Abstractions;
+using Cleiss.Exchange.Hub.Configuration;
+using Cleiss.Exchange.Hub.Pipeline;
+using Cleiss.Exchange.Hub.Stages.Ingest;
+using Cleiss.Exchange.Hub.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Cleiss.Exchange.Hub.Host.Endpoints;
+
+/// <summary>Institutions hand documents to the hub and follow them.</summary>
+internal static class DocumentEndpoints
+{
+    public static void MapDocumentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/documents").WithTags("Documents");
+        group.MapPost("/", SubmitAsync)
+            .WithSummary("Submit an SBDH+SED XML document (application/xml) or a JSON envelope (application/json).")
+            .Accepts<string>("application/xml", "application/json")
+            .Produces<AcceptedDocument>(StatusCodes.Status202Accepted)
+            .ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422).ProducesProblem(503);
+        group.MapGet("/{id:guid}", GetAsync)
+            .WithSummary("A document's status and ordered audit trail.")
+            .Produces<DocumentView>()
+            .ProducesProblem(404);
+    }
+
+    private static async Task<IResult> SubmitAsync(HttpRequest request, IntakeService intake, JsonEnvelopeConverter json, IOptions<IntakeOptions> limits, CancellationToken cancellationToken)
+    {
+        var kind = BodyReader.Classify(request, allowJson: true, out var mediaError);
+        if (kind is null)
+        {
+            return await RefusedAsync(intake, mediaError!, cancellationToken);
+        }
+        var (body, readError) = await BodyReader.ReadAsync(request, limits.Value.MaxDocumentBytes, cancellationToken);
+        if (body is null)
+        {
+            return await RefusedAsync(intake, readError!, cancellationToken);
+        }
+        if (kind == BodyKind.Json)
+        {
+            body = json.TryConvert(body, out var jsonError);
+            if (body is null)
+            {
+                return await RefusedAsync(intake, jsonError!, cancellationToken);
+            }
+        }
+
+        var result = await intake.SubmitAsync(Direction.Outbound, body, cancellationToken);
+        if (result.Outcome == IntakeOutcome.Rejected)
+        {
+            return Problems.From(result.Error!, result.DocumentId);
+        }
+        var self = $"/api/v1/documents/{result.DocumentId}";
+        return TypedResults.Accepted(self, new AcceptedDocument(result.DocumentId, result.Status, result.Outcome == IntakeOutcome.Duplicate, new DocumentLinks(self)));
+    }
+
+    private static async Task<IResult> RefusedAsync(IntakeService intake, ExchangeError error, CancellationToken cancellationToken)
+    {
+        var refused = await intake.RefuseAsync(Direction.Outbound, error, cancellationToken);
+        return Problems.From(error, refused.DocumentId);
+    }
+
+    private static async Task<IResult> GetAsync(Guid id, IHubStore store, CancellationToken cancellationToken)
+    {
+        var events = await store.GetAuditTrailAsync(id, cancellationToken);
+        var document = await store.GetDocumentAsync(id, cancellationToken);
+        if (document is null && events.Count == 0)
+        {
+            return Problems.Of(ExchangeErrors.ApiNotFound, $"No document {id}.");
+        }
+        var views = events.Select(e => new AuditEventView(e.Sequence, e.At, e.Stage, e.Event, e.Code, e.Facts)).ToList();
+        return TypedResults.Ok(document is null
+            ? new DocumentView(id, DocumentStatus.Rejected, null, null, null, null, null, null, null, null, null, null, views)
+            : new DocumentView(id, document.Status, document.Direction.ToWireName(), document.SedType, document.CaseId,
+                document.BusinessService, document.SenderId, document.ReceiverId, document.AccessPointId, document.ReceiptId,
+                document.CreatedAt, document.UpdatedAt, views));
+    }
+}

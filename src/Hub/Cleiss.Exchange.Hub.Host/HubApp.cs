@@ -1,0 +1,75 @@
+using Cleiss.Exchange.Adapters.Http;
+using Cleiss.Exchange.Hub.Abstractions;
+using Cleiss.Exchange.Hub.Configuration;
+using Cleiss.Exchange.Hub.Diagnostics;
+using Cleiss.Exchange.Hub.Host.Endpoints;
+using OpenTelemetry.Metrics;
+
+namespace Cleiss.Exchange.Hub.Host;
+
+/// <summary>Settings a caller (CLI, demo, tests) gives the hub host.</summary>
+public sealed record HubHostSettings
+{
+    /// <summary>Where Kestrel listens, e.g. <c>http://127.0.0.1:5180</c> (port 0 picks a free one).</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:5180";
+
+    /// <summary>The data folder (store, keys, trust).</summary>
+    public string DataDirectory { get; init; } = "data";
+
+    /// <summary>Extra configuration keys (e.g. <c>Hub:Routing:EndpointOverrides:BE:AP0001</c>).</summary>
+    public IReadOnlyDictionary<string, string?> Configuration { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Command-line style arguments passed on to the host builder (environment, logging…).</summary>
+    public string[] Args { get; init; } = [];
+}
+
+/// <summary>Builds the hub's web host: the composition root of embedded mode.</summary>
+public static class HubApp
+{
+    /// <summary>Builds (does not start) the hub.</summary>
+    public static WebApplication Build(HubHostSettings settings)
+    {
+        var builder = WebApplication.CreateBuilder(settings.Args);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{HubOptions.SectionName}:{nameof(HubOptions.DataDirectory)}"] = settings.DataDirectory,
+        });
+        builder.Configuration.AddInMemoryCollection(settings.Configuration);
+        builder.WebHost.UseUrls(settings.Urls);
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            var intake = context.Configuration.GetSection(IntakeOptions.SectionName).Get<IntakeOptions>() ?? new IntakeOptions();
+            // Global cap slightly above the per-endpoint document cap; endpoints enforce their own.
+            kestrel.Limits.MaxRequestBodySize = intake.MaxDocumentBytes + 64 * 1024;
+            kestrel.Limits.MaxConcurrentConnections = 2_000;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = 100;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
+            kestrel.AddServerHeader = false;
+        });
+
+        builder.Services.AddExchangeHub();
+        builder.Services.AddHttpClient<IPartnerTransport, HttpPartnerTransport>(HttpPartnerTransport.ClientName, client =>
+        {
+            client.Timeout = Timeout.InfiniteTimeSpan; // the dispatch stage owns the timeout
+        });
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<HubExceptionHandler>();
+        builder.Services.AddOpenApi();
+        builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("ready", tags: ["ready"]);
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(HubMetrics.MeterName)
+            .AddAspNetCoreInstrumentation()
+            .AddPrometheusExporter());
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapHealthEndpoints();
+        app.MapDocumentEndpoints();
+        app.MapInboxEndpoints();
+        app.MapAccessPointEndpoints();
+        return app;
+    }
+}

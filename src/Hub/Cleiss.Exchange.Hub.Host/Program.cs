@@ -1,0 +1,3 @@
+using Cleiss.Exchange.Hub.Host.Cli;
+
+return await CleissCli.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,60 @@
+using Cleiss.Exchange.Hub.Diagnostics;
+using Cleiss.Exchange.Hub.Pipeline;
+using Cleiss.Exchange.Hub.Stages.Delivery;
+using Cleiss.Exchange.Hub.Stages.Dispatch;
+using Cleiss.Exchange.Hub.Stages.Routing;
+using Cleiss.Exchange.Hub.Stages.Signing;
+using Cleiss.Exchange.Hub.Stages.Validation;
+using Cleiss.Exchange.Hub.Stages.Verification;
+using Cleiss.Exchange.Hub.Storage;
+using Cleiss.Exchange.Hub.Trust;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Cleiss.Exchange.Hub.Configuration;
+
+/// <summary>Registers the hub engine on the embedded default (SQLite store and stage log).</summary>
+public static class HubServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the engine. The caller supplies an <see cref="Abstractions.IPartnerTransport"/> (the
+    /// partner exchange adapter). Options bind from configuration and are validated at start.
+    /// </summary>
+    public static IServiceCollection AddExchangeHub(this IServiceCollection services)
+    {
+        services.AddOptions<HubOptions>().BindConfiguration(HubOptions.SectionName).ValidateOnStart();
+        services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName).ValidateOnStart();
+        services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.SectionName).ValidateOnStart();
+        services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HubOptions>, HubOptionsValidator>();
+        services.AddSingleton<IValidateOptions<IntakeOptions>, IntakeOptionsValidator>();
+        services.AddSingleton<IValidateOptions<DispatchOptions>, DispatchOptionsValidator>();
+        services.AddSingleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<HubMetrics>();
+
+        services.AddSingleton<SqliteHubStore>();
+        services.AddSingleton<IHubStore>(sp => sp.GetRequiredService<SqliteHubStore>());
+        services.AddSingleton<IStageLog>(sp => sp.GetRequiredService<SqliteHubStore>());
+
+        services.AddSingleton<PackRegistry>();
+        services.AddSingleton<InstitutionDirectory>();
+        services.AddSingleton<SigningKeyStore>();
+        services.AddSingleton<TrustStore>();
+
+        services.AddSingleton<SigningStage>();
+        services.AddSingleton<DispatchStage>();
+        services.AddSingleton<VerificationStage>();
+        services.AddSingleton<InboxDeliveryStage>();
+        services.AddSingleton<Stages.Ingest.JsonEnvelopeConverter>();
+        services.AddSingleton<HubPipeline>();
+        services.AddSingleton<StageRunner>();
+        services.AddSingleton<IntakeService>();
+        services.AddHostedService<HubStartup>();
+        services.AddHostedService<DeliveryWorker>();
+        return services;
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Options;
+
+namespace Cleiss.Exchange.Hub.Configuration;
+
+[OptionsValidator]
+internal sealed partial class HubOptionsValidator : IValidateOptions<HubOptions>;
+
+[OptionsValidator]
+internal sealed partial class IntakeOptionsValidator : IValidateOptions<IntakeOptions>;
+
+/// <summary>Checks dispatch timings that DataAnnotations cannot express.</summary>
+internal sealed class DispatchOptionsValidator : IValidateOptions<DispatchOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DispatchOptions options)
+    {
+        if (options.MaxAttempts < 1)
+        {
+            return ValidateOptionsResult.Fail("Hub:Dispatch:MaxAttempts must be at least 1.");
+        }
+        if (options.InitialBackoff <= TimeSpan.Zero || options.MaxBackoff < options.InitialBackoff)
+        {
+            return ValidateOptionsResult.Fail("Hub:Dispatch backoff must be positive and MaxBackoff >= InitialBackoff.");
+        }
+        if (options.Timeout <= TimeSpan.Zero)
+        {
+            return ValidateOptionsResult.Fail("Hub:Dispatch:Timeout must be positive.");
+        }
+        return ValidateOptionsResult.Success;
+    }
+}
+
+/// <summary>Checks that every endpoint override is an absolute http(s) URL.</summary>
+internal sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RoutingOptions options)
+    {
+        foreach (var entry in options.EndpointOverrides)
+        {
+            if (string.IsNullOrWhiteSpace(entry.AccessPointId))
+            {
+                return ValidateOptionsResult.Fail("Every Hub:Routing:EndpointOverrides entry needs an AccessPointId.");
+            }
+            if (!Uri.TryCreate(entry.Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                return ValidateOptionsResult.Fail($"The endpoint override of {entry.AccessPointId} is not an absolute http(s) URL.");
+            }
+        }
+        return ValidateOptionsResult.Success;
+    }
+}

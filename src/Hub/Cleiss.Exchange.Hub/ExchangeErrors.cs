@@ -1,0 +1,96 @@
+using System.Collections.Frozen;
+using Cleiss.Exchange.Hub.Abstractions;
+
+namespace Cleiss.Exchange.Hub;
+
+/// <summary>One catalogued error code: its HTTP status when it answers an API call, and a short title.</summary>
+public sealed record ErrorDefinition(string Code, int HttpStatus, string Title);
+
+/// <summary>
+/// The catalogue of stable error codes, documented in docs/errors.md (a test keeps the two in step).
+/// Tests assert codes, never message text.
+/// </summary>
+public static class ExchangeErrors
+{
+    public const string IngestMalformedXml = "INGEST.MALFORMED_XML";
+    public const string IngestDtdProhibited = "INGEST.DTD_PROHIBITED";
+    public const string IngestLimitExceeded = "INGEST.LIMIT_EXCEEDED";
+    public const string IngestNotUtf8 = "INGEST.NOT_UTF8";
+    public const string IngestTooLarge = "INGEST.TOO_LARGE";
+    public const string IngestEmptyBody = "INGEST.EMPTY_BODY";
+    public const string IngestUnsupportedMediaType = "INGEST.UNSUPPORTED_MEDIA_TYPE";
+    public const string IngestMalformedJson = "INGEST.MALFORMED_JSON";
+    public const string IngestDuplicateConflict = "INGEST.DUPLICATE_CONFLICT";
+    public const string ValidateSbdhInvalid = "VALIDATE.SBDH_INVALID";
+    public const string ValidateNoPack = "VALIDATE.NO_PACK";
+    public const string ValidateTypeMismatch = "VALIDATE.TYPE_MISMATCH";
+    public const string ValidateSchemaInvalid = "VALIDATE.SCHEMA_INVALID";
+    public const string RouteUnknownSender = "ROUTE.UNKNOWN_SENDER";
+    public const string RouteSenderNotServed = "ROUTE.SENDER_NOT_SERVED";
+    public const string RouteUnknownRecipient = "ROUTE.UNKNOWN_RECIPIENT";
+    public const string RouteNoCompetence = "ROUTE.NO_COMPETENCE";
+    public const string RouteDomesticRecipient = "ROUTE.DOMESTIC_RECIPIENT";
+    public const string RouteForeignRecipient = "ROUTE.FOREIGN_RECIPIENT";
+    public const string RouteMultipleRecipients = "ROUTE.MULTIPLE_RECIPIENTS";
+    public const string RouteNoEndpoint = "ROUTE.NO_ENDPOINT";
+    public const string SignKeyUnavailable = "SIGN.KEY_UNAVAILABLE";
+    public const string VerifySignatureMissing = "VERIFY.SIGNATURE_MISSING";
+    public const string VerifySignatureInvalid = "VERIFY.SIGNATURE_INVALID";
+    public const string VerifyPolicyViolation = "VERIFY.POLICY_VIOLATION";
+    public const string VerifyUntrustedSender = "VERIFY.UNTRUSTED_SENDER";
+    public const string DispatchUnreachable = "DISPATCH.UNREACHABLE";
+    public const string DispatchPartnerError = "DISPATCH.PARTNER_ERROR";
+    public const string DispatchPartnerRejected = "DISPATCH.PARTNER_REJECTED";
+    public const string DispatchReceiptInvalid = "DISPATCH.RECEIPT_INVALID";
+    public const string DeliverFailed = "DELIVER.FAILED";
+    public const string ApiNotFound = "API.NOT_FOUND";
+    public const string ApiBadRequest = "API.BAD_REQUEST";
+    public const string HubInternal = "HUB.INTERNAL";
+    public const string HubStorageUnavailable = "HUB.STORAGE_UNAVAILABLE";
+
+    /// <summary>Every catalogued code.</summary>
+    public static FrozenDictionary<string, ErrorDefinition> All { get; } = new ErrorDefinition[]
+    {
+        new(IngestMalformedXml, 400, "The document is not well-formed XML."),
+        new(IngestDtdProhibited, 400, "Document type declarations (DTDs, entities) are not accepted."),
+        new(IngestLimitExceeded, 400, "The document exceeds a structural limit (depth, attributes, name length)."),
+        new(IngestNotUtf8, 400, "Only UTF-8 documents are accepted."),
+        new(IngestTooLarge, 413, "The document is larger than the configured limit."),
+        new(IngestEmptyBody, 400, "The request has no body."),
+        new(IngestUnsupportedMediaType, 415, "The content type is not supported."),
+        new(IngestMalformedJson, 400, "The JSON envelope is malformed."),
+        new(IngestDuplicateConflict, 409, "A different document was already accepted with this InstanceIdentifier."),
+        new(ValidateSbdhInvalid, 422, "The Standard Business Document Header is missing or invalid."),
+        new(ValidateNoPack, 422, "No validation pack covers this SED type and version."),
+        new(ValidateTypeMismatch, 422, "The SBDH document type does not match the SED element."),
+        new(ValidateSchemaInvalid, 422, "The document does not conform to its schema."),
+        new(RouteUnknownSender, 422, "The sending institution is not in the directory."),
+        new(RouteSenderNotServed, 422, "The sender is not served by this hub in this direction."),
+        new(RouteUnknownRecipient, 422, "The receiving institution is not in the directory."),
+        new(RouteNoCompetence, 422, "The receiving institution is not competent for this BUC and role."),
+        new(RouteDomesticRecipient, 422, "An outbound document must be addressed to a foreign institution."),
+        new(RouteForeignRecipient, 422, "An inbound document must be addressed to a French institution."),
+        new(RouteMultipleRecipients, 422, "Documents with several receivers are not supported yet."),
+        new(RouteNoEndpoint, 422, "The receiving institution's access point has no endpoint."),
+        new(SignKeyUnavailable, 503, "The signing key is not available."),
+        new(VerifySignatureMissing, 400, "The document carries no business signature."),
+        new(VerifySignatureInvalid, 400, "The business signature does not verify."),
+        new(VerifyPolicyViolation, 400, "The signature uses an algorithm, transform or structure outside the policy."),
+        new(VerifyUntrustedSender, 403, "No trusted certificate is registered for the sender's access point."),
+        new(DispatchUnreachable, 503, "The partner access point could not be reached."),
+        new(DispatchPartnerError, 502, "The partner access point answered with a server error."),
+        new(DispatchPartnerRejected, 502, "The partner access point refused the document."),
+        new(DispatchReceiptInvalid, 502, "The partner's receipt is missing, unsigned or does not match what was sent."),
+        new(DeliverFailed, 500, "Delivery to the institution failed."),
+        new(ApiNotFound, 404, "No such resource."),
+        new(ApiBadRequest, 400, "The request is invalid."),
+        new(HubInternal, 500, "An unexpected error occurred; it has been logged."),
+        new(HubStorageUnavailable, 503, "The store cannot durably accept documents right now."),
+    }.ToFrozenDictionary(d => d.Code, StringComparer.Ordinal);
+
+    /// <summary>Builds a non-transient error.</summary>
+    public static ExchangeError Permanent(string code, string stage, string detail) => new(code, stage, false, detail);
+
+    /// <summary>Builds a transient error.</summary>
+    public static ExchangeError Transient(string code, string stage, string detail) => new(code, stage, true, detail);
+}

@@ -1,0 +1,150 @@
+using System.Text;
+using System.Xml;
+using Cleiss.Exchange.Hub.Abstractions;
+using Cleiss.Exchange.Hub.Configuration;
+
+namespace Cleiss.Exchange.Hub.Internal;
+
+/// <summary>
+/// The only way XML from outside enters the hub (runs per message): UTF-8 only, DTDs prohibited,
+/// no resolver (no file or network access), character checks on, and structural limits on
+/// depth, attributes, names and values checked before any recursive processing (C14N, XSD).
+/// </summary>
+public static class HardenedXml
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Reader settings for untrusted XML.</summary>
+    public static XmlReaderSettings ReaderSettings(IntakeOptions limits) => new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        CheckCharacters = true,
+        IgnoreProcessingInstructions = true,
+        MaxCharactersInDocument = limits.MaxDocumentBytes,
+        MaxCharactersFromEntities = 1024,
+        CloseInput = true,
+    };
+
+    /// <summary>Parses a document, or returns the error that stops it.</summary>
+    public static XmlDocument? TryLoad(ReadOnlyMemory<byte> bytes, IntakeOptions limits, string stage, out ExchangeError? error)
+    {
+        error = null;
+        if (bytes.IsEmpty)
+        {
+            error = ExchangeErrors.Permanent(ExchangeErrors.IngestEmptyBody, stage, "The document is empty.");
+            return null;
+        }
+        if (!DeclaresUtf8OrNothing(bytes.Span))
+        {
+            error = ExchangeErrors.Permanent(ExchangeErrors.IngestNotUtf8, stage, "The XML declaration names an encoding other than UTF-8.");
+            return null;
+        }
+
+        if (bytes.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            bytes = bytes[3..];
+        }
+        var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
+        try
+        {
+            var text = new StreamReader(new ReadOnlyMemoryStream(bytes), StrictUtf8, detectEncodingFromByteOrderMarks: false);
+            using var reader = XmlReader.Create(text, ReaderSettings(limits));
+            document.Load(reader);
+        }
+        catch (XmlException ex) when (ex.Message.Contains("DTD", StringComparison.OrdinalIgnoreCase))
+        {
+            error = ExchangeErrors.Permanent(ExchangeErrors.IngestDtdProhibited, stage, "The document contains a DTD; DTDs and entities are prohibited.");
+            return null;
+        }
+        catch (XmlException ex)
+        {
+            error = ExchangeErrors.Permanent(ExchangeErrors.IngestMalformedXml, stage, $"Not well-formed at line {ex.LineNumber}, position {ex.LinePosition}.");
+            return null;
+        }
+        catch (DecoderFallbackException)
+        {
+            error = ExchangeErrors.Permanent(ExchangeErrors.IngestNotUtf8, stage, "The document is not valid UTF-8.");
+            return null;
+        }
+
+        var limitError = CheckLimits(document, limits);
+        if (limitError is not null)
+        {
+            error = ExchangeErrors.Permanent(ExchangeErrors.IngestLimitExceeded, stage, limitError);
+            return null;
+        }
+        return document;
+    }
+
+    /// <summary>Walks the tree without recursion and checks depth, attribute count, name and value sizes.</summary>
+    private static string? CheckLimits(XmlDocument document, IntakeOptions limits)
+    {
+        var stack = new Stack<(XmlNode Node, int Depth)>();
+        stack.Push((document, 0));
+        while (stack.Count > 0)
+        {
+            var (node, depth) = stack.Pop();
+            if (depth > limits.MaxDepth)
+            {
+                return $"Elements are nested deeper than {limits.MaxDepth} levels.";
+            }
+            switch (node)
+            {
+                case XmlElement element:
+                    if (element.LocalName.Length > limits.MaxNameLength || element.NamespaceURI.Length > limits.MaxNameLength)
+                    {
+                        return $"An element name or namespace is longer than {limits.MaxNameLength} characters.";
+                    }
+                    if (element.Attributes.Count > limits.MaxAttributesPerElement)
+                    {
+                        return $"An element has more than {limits.MaxAttributesPerElement} attributes.";
+                    }
+                    foreach (XmlAttribute attribute in element.Attributes)
+                    {
+                        if (attribute.Name.Length > limits.MaxNameLength)
+                        {
+                            return $"An attribute name is longer than {limits.MaxNameLength} characters.";
+                        }
+                        if (attribute.Value.Length > limits.MaxValueLength)
+                        {
+                            return $"An attribute value is longer than {limits.MaxValueLength} characters.";
+                        }
+                    }
+                    break;
+                case XmlCharacterData text when text.Value?.Length > limits.MaxValueLength:
+                    return $"A text value is longer than {limits.MaxValueLength} characters.";
+            }
+            for (var child = node.FirstChild; child is not null; child = child.NextSibling)
+            {
+                stack.Push((child, depth + 1));
+            }
+        }
+        return null;
+    }
+
+    /// <summary>True when the prolog has no encoding declaration or declares UTF-8.</summary>
+    private static bool DeclaresUtf8OrNothing(ReadOnlySpan<byte> bytes)
+    {
+        var head = bytes[..Math.Min(bytes.Length, 200)];
+        if (head.Length >= 2 && (head[0] == 0xFE || head[0] == 0xFF || head[0] == 0x00 || head[1] == 0x00))
+        {
+            return false; // UTF-16/32 byte order or NUL bytes
+        }
+        if (!head.StartsWith("<?xml"u8))
+        {
+            return true;
+        }
+        var end = head.IndexOf("?>"u8);
+        var declaration = end < 0 ? head : head[..end];
+        var at = declaration.IndexOf("encoding"u8);
+        if (at < 0)
+        {
+            return true;
+        }
+        var rest = Encoding.ASCII.GetString(declaration[(at + 8)..]).Trim().TrimStart('=').Trim().Trim('"', '\'');
+        var close = rest.IndexOfAny(['"', '\'']);
+        var name = close < 0 ? rest : rest[..close];
+        return name.Equals("UTF-8", StringComparison.OrdinalIgnoreCase) || name.Equals("UTF8", StringComparison.OrdinalIgnoreCase);
+    }
+}

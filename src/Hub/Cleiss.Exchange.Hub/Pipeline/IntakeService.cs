@@ -1,0 +1,177 @@
+using System.Security.Cryptography;
+using Cleiss.Exchange.Hub.Abstractions;
+using Cleiss.Exchange.Hub.Configuration;
+using Cleiss.Exchange.Hub.Diagnostics;
+using Cleiss.Exchange.Hub.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Cleiss.Exchange.Hub.Pipeline;
+
+/// <summary>How an intake ended.</summary>
+public enum IntakeOutcome
+{
+    /// <summary>Stored durably for the first time.</summary>
+    Accepted,
+    /// <summary>The same document was already accepted; nothing new was stored.</summary>
+    Duplicate,
+    /// <summary>Refused; only an audit entry was stored.</summary>
+    Rejected,
+}
+
+/// <summary>The answer to a sender.</summary>
+public sealed record IntakeResult(IntakeOutcome Outcome, Guid DocumentId, string Status, ExchangeError? Error, string? InstanceIdentifier = null);
+
+/// <summary>
+/// Runs a direction's intake segment while the sender waits, then commits the document, its audit
+/// trail and its stage-log record in one durable transaction. Only then is the document accepted.
+/// A rejected document leaves exactly one audit event and nothing else. Re-sending the same SBDH
+/// InstanceIdentifier returns the first id; the same id with other bytes is a conflict.
+/// </summary>
+public sealed class IntakeService(
+    HubPipeline pipeline,
+    StageRunner runner,
+    IHubStore store,
+    HubMetrics metrics,
+    TimeProvider time,
+    IOptions<HubOptions> options,
+    ILogger<IntakeService> logger)
+{
+    private readonly int _partitions = options.Value.Partitions;
+
+    /// <summary>Takes a document in. Throws <see cref="HubStorageException"/> when it cannot be stored durably.</summary>
+    public async Task<IntakeResult> SubmitAsync(Direction direction, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        var context = new ExchangeContext(Guid.CreateVersion7(time.GetUtcNow()), direction, payload);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(payload.Span));
+        var sink = new BufferingSink();
+        var stages = pipeline.Intake(direction);
+        var directionName = direction.ToWireName();
+
+        // The first stage reads the header; a re-send is answered before any further work.
+        var first = await runner.RunAsync([stages[0]], 0, context, sink, cancellationToken);
+        if (first.Kind == StageOutcomeKind.Rejected || first.Kind == StageOutcomeKind.DeadLetter)
+        {
+            return await RejectAsync(context, sink, first.Error!, directionName, cancellationToken);
+        }
+        var known = await store.FindByInstanceAsync(direction, context.Header!.InstanceIdentifier, sha, cancellationToken);
+        if (known is not null)
+        {
+            return await DuplicateAsync(context, sink, known, directionName, cancellationToken);
+        }
+
+        var rest = await runner.RunAsync(stages, 1, context, sink, cancellationToken);
+        if (rest.Kind != StageOutcomeKind.Continue)
+        {
+            return await RejectAsync(context, sink, rest.Error!, directionName, cancellationToken);
+        }
+
+        var header = context.Header;
+        var route = context.Route!;
+        var now = time.GetUtcNow();
+        var record = new DocumentRecord
+        {
+            Id = context.DocumentId,
+            InstanceIdentifier = header.InstanceIdentifier,
+            Direction = direction,
+            SedType = header.SedType,
+            CaseId = header.CaseId,
+            BusinessService = header.BusinessService,
+            SenderId = header.Sender.InstitutionId,
+            ReceiverId = route.ReceiverId,
+            AccessPointId = route.AccessPointId,
+            Endpoint = route.Endpoint?.ToString(),
+            PackId = context.PackId!,
+            ContentSha256 = sha,
+            Payload = payload.ToArray(),
+            SignedPayload = direction == Direction.Inbound ? payload.ToArray() : null,
+            Status = DocumentStatus.Accepted,
+            LastStage = stages[^1].Name,
+            Partition = PartitionOf(header.CaseId, _partitions),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var committed = await store.CommitIntakeAsync(record, sink.Events, HubPipeline.Topic(direction), cancellationToken);
+        if (!committed.Created)
+        {
+            // Lost a race with a concurrent re-send of the same document: answer as a re-send.
+            return await DuplicateAsync(context, sink, committed, directionName, cancellationToken);
+        }
+        metrics.IntakeResult(directionName, "accepted");
+        Log.DocumentAccepted(logger, directionName, context.DocumentId, header.SedType);
+        return new IntakeResult(IntakeOutcome.Accepted, context.DocumentId, DocumentStatus.Accepted, null, header.InstanceIdentifier);
+    }
+
+    /// <summary>Audits a document refused before it could be parsed (size, media type, JSON envelope).</summary>
+    public async Task<IntakeResult> RefuseAsync(Direction direction, ExchangeError error, CancellationToken cancellationToken)
+    {
+        var id = Guid.CreateVersion7(time.GetUtcNow());
+        var directionName = direction.ToWireName();
+        var facts = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["direction"] = directionName,
+            ["stage"] = error.Stage,
+            ["detail"] = error.Detail,
+        };
+        await store.AppendAuditAsync([new NewAuditEvent(id, time.GetUtcNow(), error.Stage, "rejected", error.Code, facts)], cancellationToken);
+        metrics.IntakeResult(directionName, "rejected");
+        return new IntakeResult(IntakeOutcome.Rejected, id, DocumentStatus.Rejected, error);
+    }
+
+    /// <summary>Stable partition of a case: FNV-1a of its id, so a case keeps its order.</summary>
+    public static int PartitionOf(string caseId, int partitions)
+    {
+        var hash = 2166136261u;
+        foreach (var c in caseId)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+        return (int)(hash % (uint)partitions);
+    }
+
+    private async Task<IntakeResult> DuplicateAsync(ExchangeContext context, BufferingSink sink, IntakeCommitResult known, string directionName, CancellationToken cancellationToken)
+    {
+        if (known.SameContent)
+        {
+            metrics.IntakeResult(directionName, "duplicate");
+            Log.DuplicateAccepted(logger, known.DocumentId);
+            return new IntakeResult(IntakeOutcome.Duplicate, known.DocumentId, known.Status, null, context.Header!.InstanceIdentifier);
+        }
+        var error = ExchangeErrors.Permanent(ExchangeErrors.IngestDuplicateConflict, "accept",
+            $"InstanceIdentifier {context.Header!.InstanceIdentifier} was accepted before as document {known.DocumentId} with different content.");
+        return await RejectAsync(context, sink, error, directionName, cancellationToken);
+    }
+
+    private async Task<IntakeResult> RejectAsync(ExchangeContext context, BufferingSink sink, ExchangeError error, string directionName, CancellationToken cancellationToken)
+    {
+        // One event tells the whole story: what was known about the document, where and why it stopped.
+        var facts = new Dictionary<string, string>(StringComparer.Ordinal) { ["direction"] = directionName };
+        foreach (var e in sink.Events)
+        {
+            foreach (var (key, value) in e.Facts)
+            {
+                facts[key] = value;
+            }
+        }
+        facts["stage"] = error.Stage;
+        facts["detail"] = error.Detail;
+        await store.AppendAuditAsync([new NewAuditEvent(context.DocumentId, time.GetUtcNow(), error.Stage, "rejected", error.Code, facts)], cancellationToken);
+        metrics.IntakeResult(directionName, "rejected");
+        return new IntakeResult(IntakeOutcome.Rejected, context.DocumentId, DocumentStatus.Rejected, error, context.Header?.InstanceIdentifier);
+    }
+
+    /// <summary>Keeps the intake's audit events until the commit.</summary>
+    private sealed class BufferingSink : ITransitionSink
+    {
+        public List<NewAuditEvent> Events { get; } = [];
+
+        public ValueTask OnTransitionAsync(IStage stage, ExchangeContext context, StageOutcome outcome, IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken)
+        {
+            if (outcome.Kind is StageOutcomeKind.Continue or StageOutcomeKind.Completed)
+            {
+                Events.AddRange(events);
+            }
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using Cleiss.Exchange.Hub.Abstractions;
+using Cleiss.Exchange.Hub.Configuration;
+using Cleiss.Exchange.Hub.Trust;
+using Microsoft.Extensions.Options;
+
+namespace Cleiss.Exchange.Hub.Stages.Dispatch;
+
+/// <summary>
+/// dispatch: hands the signed document to the partner access point and accepts the answer as proof
+/// of delivery only if it is a receipt signed by that access point's registered certificate, for
+/// this document, over exactly the bytes sent (runs per message). Unreachable partners and server
+/// errors are transient (retry); a refusal or a bad receipt is final.
+/// </summary>
+public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust, IOptions<DispatchOptions> options, IOptions<IntakeOptions> limits) : IStage
+{
+    private readonly DispatchOptions _options = options.Value;
+    private readonly IntakeOptions _limits = limits.Value;
+
+    public string Name => "dispatch";
+
+    public string CompletedEvent => "delivered";
+
+    public async ValueTask<StageOutcome> ExecuteAsync(ExchangeContext context, CancellationToken cancellationToken)
+    {
+        var route = context.Route ?? throw new InvalidOperationException("dispatch runs after route.");
+        var header = context.Header ?? throw new InvalidOperationException("dispatch runs after ingest.");
+        var payload = context.SignedPayload ?? throw new InvalidOperationException("dispatch runs after sign.");
+        var partnerCertificate = trust.FindForAccessPoint(route.AccessPointId);
+        if (partnerCertificate is null)
+        {
+            return StageOutcome.Retry(ExchangeErrors.Transient(ExchangeErrors.DispatchReceiptInvalid, Name,
+                $"No certificate is registered for {route.AccessPointId}; its receipts cannot be checked."), Backoff(context.Attempt));
+        }
+
+        PartnerResponse response;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(_options.Timeout);
+            try
+            {
+                response = await transport.SendAsync(new PartnerMessage(route.Endpoint!, header.InstanceIdentifier, payload, "application/xml"), timeout.Token);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                return StageOutcome.Retry(ExchangeErrors.Transient(ExchangeErrors.DispatchUnreachable, Name,
+                    $"{route.AccessPointId} at {route.Endpoint} could not be reached ({ex.GetType().Name})."), Backoff(context.Attempt));
+            }
+        }
+
+        var status = response.StatusCode.ToString(CultureInfo.InvariantCulture);
+        context.AddEvent("dispatched", new Dictionary<string, string>
+        {
+            ["accessPoint"] = route.AccessPointId,
+            ["endpoint"] = route.Endpoint!.ToString(),
+            ["attempt"] = context.Attempt.ToString(CultureInfo.InvariantCulture),
+            ["status"] = status,
+        });
+        if (response.StatusCode >= 500 || response.StatusCode is 408 or 429)
+        {
+            return StageOutcome.Retry(ExchangeErrors.Transient(ExchangeErrors.DispatchPartnerError, Name,
+                $"{route.AccessPointId} answered {status}."), Backoff(context.Attempt));
+        }
+        if (response.StatusCode >= 300)
+        {
+            return StageOutcome.DeadLetter(ExchangeErrors.Permanent(ExchangeErrors.DispatchPartnerRejected, Name,
+                $"{route.AccessPointId} refused the document with status {status}."));
+        }
+
+        var receipt = DeliveryReceipt.TryRead(response.Body, partnerCertificate, _limits, out var problem);
+        if (receipt is null)
+        {
+            return StageOutcome.DeadLetter(ExchangeErrors.Permanent(ExchangeErrors.DispatchReceiptInvalid, Name, problem!));
+        }
+        if (receipt.RefToInstanceIdentifier != header.InstanceIdentifier
+            || receipt.ReceivedSha256 != DeliveryReceipt.Digest(payload.Span)
+            || receipt.IssuerAccessPointId != route.AccessPointId)
+        {
+            return StageOutcome.DeadLetter(ExchangeErrors.Permanent(ExchangeErrors.DispatchReceiptInvalid, Name,
+                "The receipt does not match the document sent (id, digest or issuer)."));
+        }
+        context.ReceiptId = receipt.ReceiptId;
+        context.AddFact("receiptId", receipt.ReceiptId);
+        context.AddFact("receiptIssuer", receipt.IssuerAccessPointId);
+        context.AddFact("receivedSha256", receipt.ReceivedSha256);
+        return StageOutcome.Completed;
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var delay = _options.InitialBackoff * Math.Pow(2, Math.Max(0, attempt - 1));
+        return delay > _options.MaxBackoff ? _options.MaxBackoff : delay;
+    }
+}

@@ -1,0 +1,101 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using System.Xml;
+using System.Xml.Schema;
+using Cleiss.Exchange.Hub.Configuration;
+using Cleiss.Exchange.Hub.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Cleiss.Exchange.Hub.Stages.Validation;
+
+/// <summary>
+/// Loads every validation pack under <c>schemas/sed/*/pack.json</c> at start and finds the pack for a
+/// SED from its namespace and <c>sedGVer</c>/<c>sedVer</c>. No pack, no validation: fail closed.
+/// </summary>
+public sealed class PackRegistry
+{
+    private readonly FrozenDictionary<string, ValidationPack> _byNamespace;
+
+    public PackRegistry(IOptions<HubOptions> options, ILogger<PackRegistry> logger)
+        : this(Path.Combine(options.Value.SchemasDirectory, "sed"), logger)
+    {
+    }
+
+    internal PackRegistry(string sedFolder, ILogger logger)
+    {
+        var byNamespace = new Dictionary<string, ValidationPack>(StringComparer.Ordinal);
+        var packs = new List<ValidationPack>();
+        if (Directory.Exists(sedFolder))
+        {
+            foreach (var manifest in Directory.EnumerateFiles(sedFolder, "pack.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                var pack = Load(manifest);
+                packs.Add(pack);
+                foreach (var sed in pack.SedTypes)
+                {
+                    byNamespace[pack.NamespacePrefix + sed] = pack;
+                }
+                Log.PackLoaded(logger, pack.Label, pack.SedTypes.Count);
+            }
+        }
+        if (packs.Count == 0)
+        {
+            throw new InvalidOperationException($"No validation pack found under {sedFolder}: the hub refuses to run without one.");
+        }
+        Packs = packs;
+        _byNamespace = byNamespace.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>The loaded packs.</summary>
+    public IReadOnlyList<ValidationPack> Packs { get; }
+
+    /// <summary>Finds the pack for a SED root element, or null.</summary>
+    public ValidationPack? Find(string sedNamespace, string? sedGVer, string? sedVer) =>
+        _byNamespace.TryGetValue(sedNamespace, out var pack) && pack.SedGVer == sedGVer && pack.SedVer == sedVer ? pack : null;
+
+    private static ValidationPack Load(string manifestPath)
+    {
+        var folder = Path.GetDirectoryName(manifestPath)!;
+        using var json = JsonDocument.Parse(File.ReadAllBytes(manifestPath));
+        var root = json.RootElement;
+        string Required(string name) => root.TryGetProperty(name, out var v) && v.GetString() is { Length: > 0 } s
+            ? s
+            : throw new InvalidOperationException($"{manifestPath}: '{name}' is missing.");
+
+        var schemas = new XmlSchemaSet { XmlResolver = new LocalFolderResolver(folder) };
+        AddSchema(schemas, Path.GetFullPath(Path.Combine(folder, Required("sbdh"))));
+        var types = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var sed in root.GetProperty("seds").EnumerateObject())
+        {
+            AddSchema(schemas, Path.GetFullPath(Path.Combine(folder, sed.Value.GetString()!)));
+            types.Add(sed.Name);
+        }
+        schemas.Compile();
+        return new ValidationPack(Required("id"), Required("version"), Required("sedGVer"), Required("sedVer"), Required("namespacePrefix"), schemas, types.ToFrozenSet(StringComparer.Ordinal));
+    }
+
+    private static void AddSchema(XmlSchemaSet set, string path)
+    {
+        var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null };
+        using var reader = XmlReader.Create(path, settings);
+        var schema = XmlSchema.Read(reader, (_, e) => throw new InvalidOperationException($"{path}: {e.Message}"))!;
+        schema.SourceUri = new Uri(path).AbsoluteUri;
+        set.Add(schema);
+    }
+
+    /// <summary>Resolves xs:include/xs:import only to files inside the pack's own folder tree (never the network).</summary>
+    private sealed class LocalFolderResolver(string folder) : XmlUrlResolver
+    {
+        private readonly string _root = Path.GetFullPath(Path.Combine(folder, "..", ".."));
+
+        public override object? GetEntity(Uri absoluteUri, string? role, Type? ofObjectToReturn)
+        {
+            if (!absoluteUri.IsFile || !Path.GetFullPath(absoluteUri.LocalPath).StartsWith(_root, StringComparison.Ordinal))
+            {
+                throw new XmlException($"Schema reference outside the schemas folder refused: {absoluteUri}");
+            }
+            return base.GetEntity(absoluteUri, role, ofObjectToReturn);
+        }
+    }
+}

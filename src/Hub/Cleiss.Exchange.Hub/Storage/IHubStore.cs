@@ -1,0 +1,71 @@
+using Cleiss.Exchange.Hub.Abstractions;
+
+namespace Cleiss.Exchange.Hub.Storage;
+
+/// <summary>
+/// The hub's state: documents, their audit trail (append-only), dedup by InstanceIdentifier and
+/// institution inboxes. SQLite implements it in embedded mode; PostgreSQL will in cluster mode.
+/// A write either completes durably or throws <see cref="HubStorageException"/>.
+/// </summary>
+public interface IHubStore
+{
+    /// <summary>Creates or upgrades the schema.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores an accepted document, its audit events and its stage-log record in one durable
+    /// transaction; or, when a document with the same direction and InstanceIdentifier exists,
+    /// stores nothing and returns the existing one.
+    /// </summary>
+    Task<IntakeCommitResult> CommitIntakeAsync(DocumentRecord document, IReadOnlyList<NewAuditEvent> events, string topic, CancellationToken cancellationToken);
+
+    /// <summary>Finds a document by direction and SBDH InstanceIdentifier (the dedup key).</summary>
+    Task<IntakeCommitResult?> FindByInstanceAsync(Direction direction, string instanceIdentifier, string contentSha256, CancellationToken cancellationToken);
+
+    /// <summary>Appends audit events that belong to no stored document (rejections).</summary>
+    Task AppendAuditAsync(IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Records a stage's effect on a document with its audit events, in one transaction.</summary>
+    Task RecordProgressAsync(Guid documentId, DocumentProgress progress, IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Reads one document, or null.</summary>
+    Task<DocumentRecord?> GetDocumentAsync(Guid documentId, CancellationToken cancellationToken);
+
+    /// <summary>Reads the audit trail of one document id, in order.</summary>
+    Task<IReadOnlyList<AuditEventRecord>> GetAuditTrailAsync(Guid documentId, CancellationToken cancellationToken);
+
+    /// <summary>Documents delivered to an institution and not yet acknowledged, oldest first.</summary>
+    Task<IReadOnlyList<InboxItem>> GetInboxAsync(string institutionId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Marks an inbox document acknowledged; false if it is not in that institution's inbox.</summary>
+    Task<bool> AcknowledgeAsync(string institutionId, Guid documentId, NewAuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>Recomputes the audit hash chain; returns the sequence of the first bad entry, or null.</summary>
+    Task<long?> VerifyAuditChainAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The log between stages: partitioned, ordered per partition, consumed with committed offsets.
+/// Embedded mode keeps it in the SQLite store; cluster mode will use Kafka topics.
+/// </summary>
+public interface IStageLog
+{
+    /// <summary>Reads records after <paramref name="afterOffset"/>, in order.</summary>
+    Task<IReadOnlyList<LogRecord>> ReadAsync(string topic, int partition, long afterOffset, int max, CancellationToken cancellationToken);
+
+    /// <summary>The last committed offset of a consumer group (-1 if none).</summary>
+    Task<long> GetCommittedOffsetAsync(string group, string topic, int partition, CancellationToken cancellationToken);
+
+    /// <summary>Commits an offset after its record's durable effect.</summary>
+    Task CommitOffsetAsync(string group, string topic, int partition, long offset, CancellationToken cancellationToken);
+
+    /// <summary>Signalled when records are appended, so consumers need not poll hard.</summary>
+    event Action<string, int>? Appended;
+}
+
+/// <summary>The store could not durably complete a write. Acceptance must stop (503), not acknowledge.</summary>
+public sealed class HubStorageException(string message, Exception inner) : Exception(message, inner)
+{
+    /// <summary>Storage failures may heal (disk back, lock released).</summary>
+    public bool IsTransient { get; } = true;
+}

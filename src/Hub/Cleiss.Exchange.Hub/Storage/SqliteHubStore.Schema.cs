@@ -1,0 +1,71 @@
+namespace Cleiss.Exchange.Hub.Storage;
+
+public sealed partial class SqliteHubStore
+{
+    // Durability: WAL with synchronous=FULL fsyncs the WAL on every commit, so an acknowledged
+    // document survives a crash or power loss (docs/adr/0002-embedded-store.md).
+    private const string SchemaSql = """
+        PRAGMA journal_mode = WAL;
+        PRAGMA synchronous = FULL;
+        PRAGMA foreign_keys = ON;
+        PRAGMA busy_timeout = 30000;
+
+        CREATE TABLE IF NOT EXISTS documents (
+            id               TEXT PRIMARY KEY,
+            instance_id      TEXT NOT NULL,
+            direction        TEXT NOT NULL CHECK (direction IN ('outbound', 'inbound')),
+            sed_type         TEXT NOT NULL,
+            case_id          TEXT NOT NULL,
+            business_service TEXT NOT NULL,
+            sender_id        TEXT NOT NULL,
+            receiver_id      TEXT NOT NULL,
+            access_point_id  TEXT NOT NULL,
+            endpoint         TEXT,
+            pack_id          TEXT NOT NULL,
+            content_sha256   TEXT NOT NULL,
+            payload          BLOB NOT NULL,
+            signed_payload   BLOB,
+            receipt_id       TEXT,
+            status           TEXT NOT NULL,
+            last_stage       TEXT,
+            partition        INTEGER NOT NULL,
+            created_at       TEXT NOT NULL,
+            updated_at       TEXT NOT NULL,
+            UNIQUE (direction, instance_id)
+        );
+        CREATE INDEX IF NOT EXISTS ix_documents_inbox ON documents (receiver_id, status, updated_at) WHERE direction = 'inbound';
+
+        CREATE TABLE IF NOT EXISTS audit (
+            seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id TEXT NOT NULL,
+            at          TEXT NOT NULL,
+            stage       TEXT NOT NULL,
+            event       TEXT NOT NULL,
+            code        TEXT,
+            facts       TEXT NOT NULL,
+            prev_hash   TEXT NOT NULL,
+            hash        TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_audit_document ON audit (document_id, seq);
+        CREATE TRIGGER IF NOT EXISTS audit_is_append_only_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS audit_is_append_only_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+
+        CREATE TABLE IF NOT EXISTS log (
+            topic       TEXT NOT NULL,
+            partition   INTEGER NOT NULL,
+            offset      INTEGER NOT NULL,
+            document_id TEXT NOT NULL,
+            PRIMARY KEY (topic, partition, offset)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS log_offsets (
+            grp       TEXT NOT NULL,
+            topic     TEXT NOT NULL,
+            partition INTEGER NOT NULL,
+            offset    INTEGER NOT NULL,
+            PRIMARY KEY (grp, topic, partition)
+        ) WITHOUT ROWID;
+        """;
+}

@@ -1,0 +1,560 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Cleiss.Exchange.Hub.Abstractions;
+using Cleiss.Exchange.Hub.Configuration;
+using Cleiss.Exchange.Hub.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Cleiss.Exchange.Hub.Storage;
+
+/// <summary>
+/// The embedded store: one SQLite database in WAL mode with <c>synchronous=FULL</c>, so a commit
+/// is on disk when it returns. Writes go through one connection, serialised; reads use pooled
+/// connections and run beside them. The stage log lives in the same database, so an intake and
+/// its log record commit atomically.
+/// </summary>
+public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposable
+{
+    private readonly string _connectionString;
+    private readonly string _path;
+    private readonly ILogger<SqliteHubStore> _logger;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Dictionary<(string Topic, int Partition), long> _nextOffsets = [];
+    private SqliteConnection? _writer;
+    private string _lastHash = GenesisHash;
+
+    private const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    public SqliteHubStore(IOptions<HubOptions> options, ILogger<SqliteHubStore> logger)
+    {
+        Directory.CreateDirectory(options.Value.DataDirectory);
+        _path = Path.GetFullPath(Path.Combine(options.Value.DataDirectory, "hub.db"));
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = _path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    public event Action<string, int>? Appended;
+
+    /// <inheritdoc />
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_writer is not null)
+            {
+                return;
+            }
+            var writer = new SqliteConnection(_connectionString);
+            await writer.OpenAsync(cancellationToken);
+            await ExecuteAsync(writer, null, SchemaSql, cancellationToken);
+            await using (var last = writer.CreateCommand())
+            {
+                last.CommandText = "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1";
+                _lastHash = await last.ExecuteScalarAsync(cancellationToken) as string ?? GenesisHash;
+            }
+            _writer = writer;
+            Log.StoreOpened(_logger, _path);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IntakeCommitResult> CommitIntakeAsync(DocumentRecord document, IReadOnlyList<NewAuditEvent> events, string topic, CancellationToken cancellationToken)
+    {
+        long offset;
+        IntakeCommitResult result;
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var writer = Writer;
+            await using var tx = (SqliteTransaction)await writer.BeginTransactionAsync(cancellationToken);
+            try
+            {
+                await using (var find = writer.CreateCommand())
+                {
+                    find.Transaction = tx;
+                    find.CommandText = "SELECT id, status, content_sha256 FROM documents WHERE direction = $d AND instance_id = $i";
+                    find.Parameters.AddWithValue("$d", document.Direction.ToWireName());
+                    find.Parameters.AddWithValue("$i", document.InstanceIdentifier);
+                    await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+                    if (await reader.ReadAsync(cancellationToken))
+                    {
+                        var existing = new IntakeCommitResult(Guid.Parse(reader.GetString(0)), reader.GetString(1), Created: false,
+                            SameContent: string.Equals(reader.GetString(2), document.ContentSha256, StringComparison.Ordinal));
+                        await reader.DisposeAsync();
+                        await tx.RollbackAsync(cancellationToken);
+                        return existing;
+                    }
+                }
+
+                await using (var insert = writer.CreateCommand())
+                {
+                    insert.Transaction = tx;
+                    insert.CommandText = """
+                        INSERT INTO documents (id, instance_id, direction, sed_type, case_id, business_service, sender_id, receiver_id,
+                            access_point_id, endpoint, pack_id, content_sha256, payload, signed_payload, receipt_id, status, last_stage,
+                            partition, created_at, updated_at)
+                        VALUES ($id, $instance, $direction, $sed, $case, $service, $sender, $receiver, $ap, $endpoint, $pack, $sha,
+                            $payload, $signed, $receipt, $status, $stage, $partition, $created, $updated)
+                        """;
+                    var p = insert.Parameters;
+                    p.AddWithValue("$id", document.Id.ToString());
+                    p.AddWithValue("$instance", document.InstanceIdentifier);
+                    p.AddWithValue("$direction", document.Direction.ToWireName());
+                    p.AddWithValue("$sed", document.SedType);
+                    p.AddWithValue("$case", document.CaseId);
+                    p.AddWithValue("$service", document.BusinessService);
+                    p.AddWithValue("$sender", document.SenderId);
+                    p.AddWithValue("$receiver", document.ReceiverId);
+                    p.AddWithValue("$ap", document.AccessPointId);
+                    p.AddWithValue("$endpoint", (object?)document.Endpoint ?? DBNull.Value);
+                    p.AddWithValue("$pack", document.PackId);
+                    p.AddWithValue("$sha", document.ContentSha256);
+                    p.AddWithValue("$payload", document.Payload);
+                    p.AddWithValue("$signed", (object?)document.SignedPayload ?? DBNull.Value);
+                    p.AddWithValue("$receipt", (object?)document.ReceiptId ?? DBNull.Value);
+                    p.AddWithValue("$status", document.Status);
+                    p.AddWithValue("$stage", (object?)document.LastStage ?? DBNull.Value);
+                    p.AddWithValue("$partition", document.Partition);
+                    p.AddWithValue("$created", FormatTime(document.CreatedAt));
+                    p.AddWithValue("$updated", FormatTime(document.UpdatedAt));
+                    await insert.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                var chainHead = await AppendAuditCoreAsync(writer, tx, events, cancellationToken);
+                offset = await NextOffsetAsync(writer, tx, topic, document.Partition, cancellationToken);
+                await using (var log = writer.CreateCommand())
+                {
+                    log.Transaction = tx;
+                    log.CommandText = "INSERT INTO log (topic, partition, offset, document_id) VALUES ($t, $p, $o, $d)";
+                    log.Parameters.AddWithValue("$t", topic);
+                    log.Parameters.AddWithValue("$p", document.Partition);
+                    log.Parameters.AddWithValue("$o", offset);
+                    log.Parameters.AddWithValue("$d", document.Id.ToString());
+                    await log.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                await tx.CommitAsync(cancellationToken);
+                _lastHash = chainHead;
+                _nextOffsets[(topic, document.Partition)] = offset + 1;
+                result = new IntakeCommitResult(document.Id, document.Status, Created: true, SameContent: true);
+            }
+            catch (SqliteException ex)
+            {
+                throw StorageFailure(ex);
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+        Appended?.Invoke(topic, document.Partition);
+        return result;
+    }
+
+    /// <inheritdoc />
+    public async Task<IntakeCommitResult?> FindByInstanceAsync(Direction direction, string instanceIdentifier, string contentSha256, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var find = connection.CreateCommand();
+        find.CommandText = "SELECT id, status, content_sha256 FROM documents WHERE direction = $d AND instance_id = $i";
+        find.Parameters.AddWithValue("$d", direction.ToWireName());
+        find.Parameters.AddWithValue("$i", instanceIdentifier);
+        await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new IntakeCommitResult(Guid.Parse(reader.GetString(0)), reader.GetString(1), Created: false,
+                SameContent: string.Equals(reader.GetString(2), contentSha256, StringComparison.Ordinal))
+            : null;
+    }
+
+    /// <inheritdoc />
+    public async Task AppendAuditAsync(IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var writer = Writer;
+            await using var tx = (SqliteTransaction)await writer.BeginTransactionAsync(cancellationToken);
+            var head = await AppendAuditCoreAsync(writer, tx, events, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+            _lastHash = head;
+        }
+        catch (SqliteException ex)
+        {
+            throw StorageFailure(ex);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task RecordProgressAsync(Guid documentId, DocumentProgress progress, IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var writer = Writer;
+            await using var tx = (SqliteTransaction)await writer.BeginTransactionAsync(cancellationToken);
+            await using (var update = writer.CreateCommand())
+            {
+                update.Transaction = tx;
+                update.CommandText = """
+                    UPDATE documents SET status = $status, last_stage = $stage,
+                        signed_payload = COALESCE($signed, signed_payload), receipt_id = COALESCE($receipt, receipt_id),
+                        updated_at = $updated
+                    WHERE id = $id
+                    """;
+                update.Parameters.AddWithValue("$status", progress.Status);
+                update.Parameters.AddWithValue("$stage", progress.LastStage);
+                update.Parameters.AddWithValue("$signed", (object?)progress.SignedPayload ?? DBNull.Value);
+                update.Parameters.AddWithValue("$receipt", (object?)progress.ReceiptId ?? DBNull.Value);
+                update.Parameters.AddWithValue("$updated", FormatTime(events.Count > 0 ? events[^1].At : DateTimeOffset.UnixEpoch));
+                update.Parameters.AddWithValue("$id", documentId.ToString());
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+            var head = await AppendAuditCoreAsync(writer, tx, events, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+            _lastHash = head;
+        }
+        catch (SqliteException ex)
+        {
+            throw StorageFailure(ex);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> AcknowledgeAsync(string institutionId, Guid documentId, NewAuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var writer = Writer;
+            await using var tx = (SqliteTransaction)await writer.BeginTransactionAsync(cancellationToken);
+            await using (var update = writer.CreateCommand())
+            {
+                update.Transaction = tx;
+                update.CommandText = """
+                    UPDATE documents SET status = 'acknowledged', updated_at = $updated
+                    WHERE id = $id AND receiver_id = $receiver AND direction = 'inbound' AND status = 'delivered'
+                    """;
+                update.Parameters.AddWithValue("$updated", FormatTime(auditEvent.At));
+                update.Parameters.AddWithValue("$id", documentId.ToString());
+                update.Parameters.AddWithValue("$receiver", institutionId);
+                if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
+                {
+                    await tx.RollbackAsync(cancellationToken);
+                    return false;
+                }
+            }
+            var head = await AppendAuditCoreAsync(writer, tx, [auditEvent], cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+            _lastHash = head;
+            return true;
+        }
+        catch (SqliteException ex)
+        {
+            throw StorageFailure(ex);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<DocumentRecord?> GetDocumentAsync(Guid documentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT id, instance_id, direction, sed_type, case_id, business_service, sender_id, receiver_id, access_point_id,
+                endpoint, pack_id, content_sha256, payload, signed_payload, receipt_id, status, last_stage, partition, created_at, updated_at
+            FROM documents WHERE id = $id
+            """;
+        command.Parameters.AddWithValue("$id", documentId.ToString());
+        await using var r = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await r.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        return new DocumentRecord
+        {
+            Id = Guid.Parse(r.GetString(0)),
+            InstanceIdentifier = r.GetString(1),
+            Direction = ParseDirection(r.GetString(2)),
+            SedType = r.GetString(3),
+            CaseId = r.GetString(4),
+            BusinessService = r.GetString(5),
+            SenderId = r.GetString(6),
+            ReceiverId = r.GetString(7),
+            AccessPointId = r.GetString(8),
+            Endpoint = r.IsDBNull(9) ? null : r.GetString(9),
+            PackId = r.GetString(10),
+            ContentSha256 = r.GetString(11),
+            Payload = (byte[])r.GetValue(12),
+            SignedPayload = r.IsDBNull(13) ? null : (byte[])r.GetValue(13),
+            ReceiptId = r.IsDBNull(14) ? null : r.GetString(14),
+            Status = r.GetString(15),
+            LastStage = r.IsDBNull(16) ? null : r.GetString(16),
+            Partition = r.GetInt32(17),
+            CreatedAt = ParseTime(r.GetString(18)),
+            UpdatedAt = ParseTime(r.GetString(19)),
+        };
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<AuditEventRecord>> GetAuditTrailAsync(Guid documentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq, document_id, at, stage, event, code, facts, hash FROM audit WHERE document_id = $id ORDER BY seq";
+        command.Parameters.AddWithValue("$id", documentId.ToString());
+        var list = new List<AuditEventRecord>();
+        await using var r = await command.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            list.Add(new AuditEventRecord(r.GetInt64(0), Guid.Parse(r.GetString(1)), ParseTime(r.GetString(2)), r.GetString(3), r.GetString(4),
+                r.IsDBNull(5) ? null : r.GetString(5), JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(6)) ?? [], r.GetString(7)));
+        }
+        return list;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<InboxItem>> GetInboxAsync(string institutionId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT id, sed_type, case_id, business_service, sender_id, status, updated_at FROM documents
+            WHERE receiver_id = $receiver AND direction = 'inbound' AND status = 'delivered'
+            ORDER BY updated_at, id LIMIT $limit
+            """;
+        command.Parameters.AddWithValue("$receiver", institutionId);
+        command.Parameters.AddWithValue("$limit", limit);
+        var list = new List<InboxItem>();
+        await using var r = await command.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            list.Add(new InboxItem(Guid.Parse(r.GetString(0)), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), ParseTime(r.GetString(6))));
+        }
+        return list;
+    }
+
+    /// <inheritdoc />
+    public async Task<long?> VerifyAuditChainAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq, document_id, at, stage, event, code, facts, prev_hash, hash FROM audit ORDER BY seq";
+        await using var r = await command.ExecuteReaderAsync(cancellationToken);
+        var previous = GenesisHash;
+        while (await r.ReadAsync(cancellationToken))
+        {
+            var seq = r.GetInt64(0);
+            var expected = ChainHash(previous, r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5), r.GetString(6));
+            if (!string.Equals(r.GetString(7), previous, StringComparison.Ordinal) || !string.Equals(r.GetString(8), expected, StringComparison.Ordinal))
+            {
+                return seq;
+            }
+            previous = expected;
+        }
+        return null;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<LogRecord>> ReadAsync(string topic, int partition, long afterOffset, int max, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT offset, document_id FROM log WHERE topic = $t AND partition = $p AND offset > $o ORDER BY offset LIMIT $max";
+        command.Parameters.AddWithValue("$t", topic);
+        command.Parameters.AddWithValue("$p", partition);
+        command.Parameters.AddWithValue("$o", afterOffset);
+        command.Parameters.AddWithValue("$max", max);
+        var list = new List<LogRecord>();
+        await using var r = await command.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            list.Add(new LogRecord(topic, partition, r.GetInt64(0), Guid.Parse(r.GetString(1))));
+        }
+        return list;
+    }
+
+    /// <inheritdoc />
+    public async Task<long> GetCommittedOffsetAsync(string group, string topic, int partition, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT offset FROM log_offsets WHERE grp = $g AND topic = $t AND partition = $p";
+        command.Parameters.AddWithValue("$g", group);
+        command.Parameters.AddWithValue("$t", topic);
+        command.Parameters.AddWithValue("$p", partition);
+        return await command.ExecuteScalarAsync(cancellationToken) is long offset ? offset : -1;
+    }
+
+    /// <inheritdoc />
+    public async Task CommitOffsetAsync(string group, string topic, int partition, long offset, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var command = Writer.CreateCommand();
+            command.CommandText = """
+                INSERT INTO log_offsets (grp, topic, partition, offset) VALUES ($g, $t, $p, $o)
+                ON CONFLICT (grp, topic, partition) DO UPDATE SET offset = excluded.offset
+                """;
+            command.Parameters.AddWithValue("$g", group);
+            command.Parameters.AddWithValue("$t", topic);
+            command.Parameters.AddWithValue("$p", partition);
+            command.Parameters.AddWithValue("$o", offset);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (SqliteException ex)
+        {
+            throw StorageFailure(ex);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            if (_writer is not null)
+            {
+                await _writer.DisposeAsync();
+                _writer = null;
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+        SqliteConnection.ClearAllPools();
+    }
+
+    private SqliteConnection Writer => _writer ?? throw new InvalidOperationException("The store is not initialised: call InitializeAsync first.");
+
+    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch (SqliteException ex)
+        {
+            await connection.DisposeAsync();
+            throw StorageFailure(ex);
+        }
+    }
+
+    private async Task<string> AppendAuditCoreAsync(SqliteConnection writer, SqliteTransaction tx, IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken)
+    {
+        var previous = _lastHash;
+        if (events.Count == 0)
+        {
+            return previous;
+        }
+        await using var insert = writer.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = """
+            INSERT INTO audit (document_id, at, stage, event, code, facts, prev_hash, hash)
+            VALUES ($doc, $at, $stage, $event, $code, $facts, $prev, $hash)
+            """;
+        var doc = insert.Parameters.Add("$doc", SqliteType.Text);
+        var at = insert.Parameters.Add("$at", SqliteType.Text);
+        var stage = insert.Parameters.Add("$stage", SqliteType.Text);
+        var evt = insert.Parameters.Add("$event", SqliteType.Text);
+        var code = insert.Parameters.Add("$code", SqliteType.Text);
+        var facts = insert.Parameters.Add("$facts", SqliteType.Text);
+        var prev = insert.Parameters.Add("$prev", SqliteType.Text);
+        var hash = insert.Parameters.Add("$hash", SqliteType.Text);
+        foreach (var e in events)
+        {
+            var docId = e.DocumentId.ToString();
+            var time = FormatTime(e.At);
+            var factsJson = JsonSerializer.Serialize(e.Facts);
+            var next = ChainHash(previous, docId, time, e.Stage, e.Event, e.Code, factsJson);
+            doc.Value = docId;
+            at.Value = time;
+            stage.Value = e.Stage;
+            evt.Value = e.Event;
+            code.Value = (object?)e.Code ?? DBNull.Value;
+            facts.Value = factsJson;
+            prev.Value = previous;
+            hash.Value = next;
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+            previous = next;
+        }
+        return previous;
+    }
+
+    private async Task<long> NextOffsetAsync(SqliteConnection writer, SqliteTransaction tx, string topic, int partition, CancellationToken cancellationToken)
+    {
+        if (_nextOffsets.TryGetValue((topic, partition), out var next))
+        {
+            return next;
+        }
+        await using var command = writer.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = "SELECT COALESCE(MAX(offset), -1) FROM log WHERE topic = $t AND partition = $p";
+        command.Parameters.AddWithValue("$t", topic);
+        command.Parameters.AddWithValue("$p", partition);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken) ?? -1L) + 1;
+    }
+
+    private static string ChainHash(string previous, string documentId, string at, string stage, string evt, string? code, string factsJson)
+    {
+        var text = string.Join('\u001f', previous, documentId, at, stage, evt, code ?? string.Empty, factsJson);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    private HubStorageException StorageFailure(SqliteException ex)
+    {
+        Log.StoreWriteFailed(_logger, ex);
+        return new HubStorageException("The embedded store could not complete the operation.", ex);
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? tx, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static Direction ParseDirection(string value) => value == "outbound" ? Direction.Outbound : Direction.Inbound;
+
+    private static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset ParseTime(string value) => DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+}

@@ -1,0 +1,130 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography.Xml;
+using System.Xml;
+
+namespace Cleiss.Exchange.Hub.Trust;
+
+/// <summary>The result of checking a business signature.</summary>
+/// <param name="Code">Null when valid, else the VERIFY.* error code.</param>
+/// <param name="Detail">Why it failed.</param>
+public readonly record struct SignatureCheck(string? Code, string Detail)
+{
+    public bool IsValid => Code is null;
+}
+
+/// <summary>
+/// The enveloped XML-DSig business signature (runs per message): exclusive C14N, RSA-SHA256,
+/// SHA-256 digest, one reference to the whole document (<c>URI=""</c>), the certificate in KeyInfo
+/// as a hint only. Verification uses the certificate the caller trusts for the claimed sender,
+/// never the key the document brings, and refuses anything outside that exact profile.
+/// </summary>
+public static class BusinessSignature
+{
+    public const string DsigNamespace = SignedXml.XmlDsigNamespaceUrl;
+
+    /// <summary>Signs the document and appends the signature as the last child of <paramref name="parent"/>.
+    /// Returns the reference digest (base64).</summary>
+    public static string Sign(XmlDocument document, XmlElement parent, SigningCredentials credentials)
+    {
+        var signed = new SignedXml(document) { SigningKey = credentials.PrivateKey };
+        signed.SignedInfo!.CanonicalizationMethod = SignedXml.XmlDsigExcC14NTransformUrl;
+        signed.SignedInfo.SignatureMethod = SignedXml.XmlDsigRSASHA256Url;
+        var reference = new Reference(string.Empty) { DigestMethod = SignedXml.XmlDsigSHA256Url };
+        reference.AddTransform(new XmlDsigEnvelopedSignatureTransform());
+        reference.AddTransform(new XmlDsigExcC14NTransform());
+        signed.AddReference(reference);
+        var keyInfo = new KeyInfo();
+        keyInfo.AddClause(new KeyInfoX509Data(credentials.Certificate));
+        signed.KeyInfo = keyInfo;
+        signed.ComputeSignature();
+        parent.AppendChild(document.ImportNode(signed.GetXml(), deep: true));
+        return Convert.ToBase64String(reference.DigestValue!);
+    }
+
+    /// <summary>Checks the single signature that must be the last child of <paramref name="expectedParent"/>.</summary>
+    public static SignatureCheck Verify(XmlDocument document, XmlElement expectedParent, X509Certificate2 trusted)
+    {
+        var signatures = document.GetElementsByTagName("Signature", DsigNamespace);
+        if (signatures.Count == 0)
+        {
+            return new SignatureCheck("VERIFY.SIGNATURE_MISSING", "The document carries no ds:Signature.");
+        }
+        if (signatures.Count > 1)
+        {
+            return Policy($"The document carries {signatures.Count} signatures; exactly one is allowed.");
+        }
+        var signature = (XmlElement)signatures[0]!;
+        if (signature.ParentNode != expectedParent || LastElementChild(expectedParent) != signature)
+        {
+            return Policy("The signature must be the last child of the signed document's business element.");
+        }
+
+        var signed = new SignedXml(document);
+        try
+        {
+            signed.LoadXml(signature);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return Policy("The signature element is malformed.");
+        }
+        var info = signed.SignedInfo!;
+        if (info.CanonicalizationMethod != SignedXml.XmlDsigExcC14NTransformUrl)
+        {
+            return Policy("Only exclusive C14N without comments is accepted as canonicalization.");
+        }
+        if (info.SignatureMethod != SignedXml.XmlDsigRSASHA256Url)
+        {
+            return Policy("Only RSA-SHA256 is accepted as signature method.");
+        }
+        if (info.References.Count != 1 || info.References[0] is not Reference reference)
+        {
+            return Policy("Exactly one reference is allowed.");
+        }
+        if (reference.Uri != string.Empty)
+        {
+            return Policy("The reference must cover the whole document (URI=\"\").");
+        }
+        if (reference.DigestMethod != SignedXml.XmlDsigSHA256Url)
+        {
+            return Policy("Only SHA-256 digests are accepted.");
+        }
+        var chain = reference.TransformChain;
+        if (chain.Count != 2 || chain[0] is not XmlDsigEnvelopedSignatureTransform || chain[1] is not XmlDsigExcC14NTransform { Algorithm: SignedXml.XmlDsigExcC14NTransformUrl })
+        {
+            return Policy("Only the enveloped-signature and exclusive C14N transforms are accepted, in that order.");
+        }
+
+        using var key = trusted.GetRSAPublicKey();
+        if (key is null)
+        {
+            return Policy("The registered certificate has no RSA key.");
+        }
+        bool valid;
+        try
+        {
+            valid = signed.CheckSignature(key);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            valid = false;
+        }
+        return valid
+            ? new SignatureCheck(null, "valid")
+            : new SignatureCheck("VERIFY.SIGNATURE_INVALID", "The signature does not verify with the certificate registered for the sender's access point.");
+    }
+
+    private static SignatureCheck Policy(string detail) => new("VERIFY.POLICY_VIOLATION", detail);
+
+    private static XmlElement? LastElementChild(XmlElement parent)
+    {
+        for (var node = parent.LastChild; node is not null; node = node.PreviousSibling)
+        {
+            if (node is XmlElement element)
+            {
+                return element;
+            }
+        }
+        return null;
+    }
+}
