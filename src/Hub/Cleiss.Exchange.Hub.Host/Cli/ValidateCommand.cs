@@ -36,7 +36,7 @@ internal static class ValidateCommand
                 await Console.Error.WriteLineAsync($"cleiss validate: cannot read {path.FullName}: {ex.Message}");
                 return 2;
             }
-            var report = Validate(path.Name, bytes);
+            var report = await ValidateAsync(path.Name, bytes, cancellationToken);
             if (result.GetValue(format) == "json")
             {
                 Console.WriteLine(JsonSerializer.Serialize(report, Json));
@@ -50,7 +50,7 @@ internal static class ValidateCommand
         return command;
     }
 
-    internal static ValidationReport Validate(string name, byte[] bytes)
+    internal static async Task<ValidationReport> ValidateAsync(string name, byte[] bytes, CancellationToken cancellationToken)
     {
         var hub = Options.Create(new HubOptions());
         var limits = Options.Create(new IntakeOptions());
@@ -67,7 +67,7 @@ internal static class ValidateCommand
         var context = new ExchangeContext(Guid.Empty, Direction.Outbound, bytes);
         foreach (IStage stage in new IStage[] { new IngestStage(Direction.Outbound, limits), new ValidationStage(packs, limits) })
         {
-            var outcome = stage.ExecuteAsync(context, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            var outcome = await stage.ExecuteAsync(context, cancellationToken);
             if (outcome.Error is { } error)
             {
                 return new ValidationReport(name, false, context.PackId, context.Header?.SedType, error.Code, error.Detail, error.Findings ?? []);

@@ -1,0 +1,101 @@
+using System.Text;
+using System.Text.Json;
+using Cleiss.Exchange.Hub.Abstractions;
+using Cleiss.Exchange.Hub.Stages.Ingest;
+using Cleiss.Exchange.Hub.Stages.Validation;
+
+namespace Cleiss.Exchange.Hub.Tests.Stages.Validation;
+
+public sealed class ValidationStageTests
+{
+    public static TheoryData<string> ValidSamples() => [.. Builders.ValidXmlSamples("outbound"), .. Builders.ValidXmlSamples("inbound")];
+
+    public static TheoryData<string, string> InvalidSamples()
+    {
+        var data = new TheoryData<string, string>();
+        using var json = JsonDocument.Parse(Builders.Sample("invalid/expected.json"));
+        foreach (var entry in json.RootElement.EnumerateObject())
+        {
+            data.Add(entry.Name, entry.Value.GetString()!);
+        }
+        return data;
+    }
+
+    /// <summary>Runs ingest then validate, as the intake does, and returns the first refusal.</summary>
+    private static async Task<(StageOutcome Outcome, ExchangeContext Context)> ValidateAsync(byte[] bytes)
+    {
+        var context = new ExchangeContext(Guid.NewGuid(), Direction.Outbound, bytes);
+        var ingest = await new IngestStage(Direction.Outbound, Builders.Limits()).ExecuteAsync(context, CancellationToken.None);
+        if (ingest.Kind != StageOutcomeKind.Continue)
+        {
+            return (ingest, context);
+        }
+        return (await new ValidationStage(Builders.Packs, Builders.Limits()).ExecuteAsync(context, CancellationToken.None), context);
+    }
+
+    [Theory]
+    [MemberData(nameof(ValidSamples))]
+    public async Task Every_valid_sample_validates_and_names_its_pack(string file)
+    {
+        var (outcome, context) = await ValidateAsync(Builders.Sample(Path.Combine("valid", file)));
+
+        Assert.True(outcome.Kind == StageOutcomeKind.Continue, outcome.Error?.Detail);
+        Assert.Equal("cleiss-reference-4.4@4.4.0", context.PackId);
+        Assert.Equal("cleiss-reference-4.4@4.4.0", context.Facts["pack"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(InvalidSamples))]
+    public async Task Invalid_samples_before_routing_fail_with_their_expected_code(string file, string code)
+    {
+        if (code.StartsWith("ROUTE.", StringComparison.Ordinal))
+        {
+            // Routing samples are schema-valid on purpose; RoutingStageTests and the API tests cover them.
+            var (routeOutcome, _) = await ValidateAsync(Builders.Sample(Path.Combine("invalid", file)));
+            Assert.Equal(StageOutcomeKind.Continue, routeOutcome.Kind);
+            return;
+        }
+        var (outcome, _) = await ValidateAsync(Builders.Sample(Path.Combine("invalid", file)));
+
+        Assert.Equal(StageOutcomeKind.Rejected, outcome.Kind);
+        Assert.Equal(code, outcome.Error!.Code);
+    }
+
+    [Fact]
+    public async Task Schema_errors_come_with_findings_that_locate_them()
+    {
+        var (outcome, _) = await ValidateAsync(Builders.Sample("invalid/U001-schema-bad-date.xml"));
+
+        var finding = Assert.Single(outcome.Error!.Findings!);
+        Assert.Equal(ExchangeErrors.ValidateSchemaInvalid, finding.Code);
+        Assert.Contains("/StandardBusinessDocument/U001", finding.Location, StringComparison.Ordinal);
+        Assert.Contains("line", finding.Location, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_schema_location_hint_is_ignored_and_never_fetched()
+    {
+        var xml = Encoding.UTF8.GetString(Builders.Sample("valid/A001-outbound-1.xml"))
+            .Replace("<sbdh:StandardBusinessDocument ", "<sbdh:StandardBusinessDocument xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"http://eessi.dgempl.ec.europa.eu/namespaces/sbdh http://127.0.0.1:9/evil.xsd\" ", StringComparison.Ordinal);
+        var (outcome, _) = await ValidateAsync(Encoding.UTF8.GetBytes(xml));
+
+        Assert.Equal(StageOutcomeKind.Continue, outcome.Kind);
+    }
+
+    [Fact]
+    public async Task Structure_injection_is_refused_by_the_closed_content_model()
+    {
+        var xml = Encoding.UTF8.GetString(Builders.Sample("valid/H001-outbound-1.xml"))
+            .Replace("</familyName>", "</familyName><familyName>Injected</familyName>", StringComparison.Ordinal);
+        var (outcome, _) = await ValidateAsync(Encoding.UTF8.GetBytes(xml));
+
+        Assert.Equal(ExchangeErrors.ValidateSchemaInvalid, outcome.Error!.Code);
+    }
+
+    [Fact]
+    public void The_pack_registry_refuses_to_start_without_a_pack()
+    {
+        using var empty = new TempDirectory();
+        Assert.Throws<InvalidOperationException>(() => new PackRegistry(empty.Path, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
+    }
+}
