@@ -6,9 +6,11 @@ namespace Cleiss.Exchange.Adapters.Http;
 /// <summary>
 /// Sends a signed document to a partner access point as an HTTP POST body and returns the answer
 /// (a signed receipt on success). The message id travels in the <c>X-Message-Id</c> header so the
-/// partner can deduplicate retries. Answers are read up to <see cref="MaxAnswerBytes"/>.
+/// partner can deduplicate retries. Answers are read up to <see cref="MaxAnswerBytes"/>; a larger one
+/// is a protocol violation (<see cref="System.Net.ProtocolViolationException"/>), not an outage.
+/// A client is taken from the factory per message so connection handlers rotate.
 /// </summary>
-public sealed class HttpPartnerTransport(HttpClient client) : IPartnerTransport
+public sealed class HttpPartnerTransport(IHttpClientFactory clients) : IPartnerTransport
 {
     /// <summary>The named HttpClient this transport uses.</summary>
     public const string ClientName = "partner-access-points";
@@ -25,6 +27,7 @@ public sealed class HttpPartnerTransport(HttpClient client) : IPartnerTransport
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(message.ContentType) { CharSet = "utf-8" };
         request.Headers.Add("X-Message-Id", message.MessageId);
+        var client = clients.CreateClient(ClientName);
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         var buffer = new MemoryStream();
@@ -34,7 +37,7 @@ public sealed class HttpPartnerTransport(HttpClient client) : IPartnerTransport
         {
             if (buffer.Length + read > MaxAnswerBytes)
             {
-                throw new HttpRequestException($"The partner's answer exceeds {MaxAnswerBytes} bytes.");
+                throw new System.Net.ProtocolViolationException($"The partner's answer exceeds {MaxAnswerBytes} bytes.");
             }
             buffer.Write(chunk, 0, read);
         }

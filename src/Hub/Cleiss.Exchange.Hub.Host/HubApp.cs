@@ -16,7 +16,7 @@ public sealed record HubHostSettings
     /// <summary>The data folder (store, keys, trust).</summary>
     public string DataDirectory { get; init; } = "data";
 
-    /// <summary>Extra configuration keys (e.g. <c>Hub:Routing:EndpointOverrides:BE:AP0001</c>).</summary>
+    /// <summary>Extra configuration keys (e.g. <c>Hub:Routing:EndpointOverrides:0:Url</c>).</summary>
     public IReadOnlyDictionary<string, string?> Configuration { get; init; } = new Dictionary<string, string?>();
 
     /// <summary>Command-line style arguments passed on to the host builder (environment, logging…).</summary>
@@ -48,10 +48,11 @@ public static class HubApp
         });
 
         builder.Services.AddExchangeHub();
-        builder.Services.AddHttpClient<IPartnerTransport, HttpPartnerTransport>(HttpPartnerTransport.ClientName, client =>
+        builder.Services.AddHttpClient(HttpPartnerTransport.ClientName, client =>
         {
             client.Timeout = Timeout.InfiniteTimeSpan; // the dispatch stage owns the timeout
         });
+        builder.Services.AddSingleton<IPartnerTransport, HttpPartnerTransport>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<HubExceptionHandler>();
         builder.Services.AddOpenApi();

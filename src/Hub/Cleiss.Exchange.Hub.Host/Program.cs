@@ -1,3 +1,14 @@
 using Cleiss.Exchange.Hub.Host.Cli;
 
-return await CleissCli.Build().Parse(args).InvokeAsync();
+var parse = CleissCli.Build().Parse(args);
+if (parse.Errors.Count > 0)
+{
+    // Usage errors exit with 2 (1 means "the document is invalid" for `cleiss validate`).
+    foreach (var error in parse.Errors)
+    {
+        Console.Error.WriteLine(error.Message);
+    }
+    Console.Error.WriteLine("Try 'cleiss --help'.");
+    return 2;
+}
+return await parse.InvokeAsync();

@@ -42,7 +42,7 @@ public static class ExchangeErrors
     public const string DispatchPartnerError = "DISPATCH.PARTNER_ERROR";
     public const string DispatchPartnerRejected = "DISPATCH.PARTNER_REJECTED";
     public const string DispatchReceiptInvalid = "DISPATCH.RECEIPT_INVALID";
-    public const string DeliverFailed = "DELIVER.FAILED";
+    public const string DispatchPartnerUntrusted = "DISPATCH.PARTNER_UNTRUSTED";
     public const string ApiNotFound = "API.NOT_FOUND";
     public const string ApiBadRequest = "API.BAD_REQUEST";
     public const string HubInternal = "HUB.INTERNAL";
@@ -81,7 +81,7 @@ public static class ExchangeErrors
         new(DispatchPartnerError, 502, "The partner access point answered with a server error."),
         new(DispatchPartnerRejected, 502, "The partner access point refused the document."),
         new(DispatchReceiptInvalid, 502, "The partner's receipt is missing, unsigned or does not match what was sent."),
-        new(DeliverFailed, 500, "Delivery to the institution failed."),
+        new(DispatchPartnerUntrusted, 502, "No certificate is registered for the partner access point, so its receipts cannot be checked."),
         new(ApiNotFound, 404, "No such resource."),
         new(ApiBadRequest, 400, "The request is invalid."),
         new(HubInternal, 500, "An unexpected error occurred; it has been logged."),

@@ -149,6 +149,13 @@ public sealed class SqliteHubStoreTests : IAsyncLifetime
         Assert.Equal("wal", (string)(await command.ExecuteScalarAsync())!);
     }
 
+    [Fact]
+    public async Task A_second_hub_process_cannot_open_the_same_data_folder()
+    {
+        await using var second = new SqliteHubStore(Builders.Hub(_folder.Path), NullLogger<SqliteHubStore>.Instance);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => second.InitializeAsync(CancellationToken.None));
+    }
+
     private static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();

@@ -17,7 +17,6 @@ internal static class AccessPointEndpoints
     {
         app.MapPost("/ap/v1/messages", ReceiveAsync).WithTags("Access point")
             .WithSummary("Receive a signed document from a partner access point; answers a signed receipt.")
-            .Accepts<string>("application/xml")
             .Produces<string>(200, DeliveryReceipt.MediaType)
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422).ProducesProblem(503);
     }
@@ -26,12 +25,12 @@ internal static class AccessPointEndpoints
         HttpRequest request, IntakeService intake, SigningKeyStore keys, TimeProvider time,
         IOptions<IntakeOptions> limits, IOptions<HubOptions> hub, CancellationToken cancellationToken)
     {
-        if (BodyReader.Classify(request, allowJson: false, out var mediaError) is null)
+        if (BodyReader.Classify(request, allowJson: false, "receive", out var mediaError) is null)
         {
             var refused = await intake.RefuseAsync(Direction.Inbound, mediaError!, cancellationToken);
             return Problems.From(mediaError!, refused.DocumentId);
         }
-        var (body, readError) = await BodyReader.ReadAsync(request, limits.Value.MaxDocumentBytes, cancellationToken);
+        var (body, readError) = await BodyReader.ReadAsync(request, limits.Value.MaxDocumentBytes, "receive", cancellationToken);
         if (body is null)
         {
             var refused = await intake.RefuseAsync(Direction.Inbound, readError!, cancellationToken);

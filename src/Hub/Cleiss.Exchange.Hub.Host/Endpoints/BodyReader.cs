@@ -15,17 +15,17 @@ internal enum BodyKind
 /// <summary>Reads a request body within a byte cap, refusing early on Content-Length.</summary>
 internal static class BodyReader
 {
-    public static BodyKind? Classify(HttpRequest request, bool allowJson, out ExchangeError? error)
+    public static BodyKind? Classify(HttpRequest request, bool allowJson, string stage, out ExchangeError? error)
     {
         error = null;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var media))
         {
-            error = Unsupported("A Content-Type of application/xml" + (allowJson ? " or application/json" : string.Empty) + " is required.");
+            error = Unsupported(stage, "A Content-Type of application/xml" + (allowJson ? " or application/json" : string.Empty) + " is required.");
             return null;
         }
         if (media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
         {
-            error = Unsupported("Only the utf-8 charset is accepted.");
+            error = Unsupported(stage, "Only the utf-8 charset is accepted.");
             return null;
         }
         var type = media.MediaType.Value?.ToLowerInvariant();
@@ -37,15 +37,15 @@ internal static class BodyReader
         {
             return BodyKind.Json;
         }
-        error = Unsupported($"Content-Type '{type}' is not supported here.");
+        error = Unsupported(stage, $"Content-Type '{type}' is not supported here.");
         return null;
     }
 
-    public static async Task<(byte[]? Body, ExchangeError? Error)> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    public static async Task<(byte[]? Body, ExchangeError? Error)> ReadAsync(HttpRequest request, int maxBytes, string stage, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)
         {
-            return (null, TooLarge(maxBytes));
+            return (null, TooLarge(stage, maxBytes));
         }
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -64,24 +64,24 @@ internal static class BodyReader
                 buffer.Advance(read);
                 if (buffer.WrittenCount > maxBytes)
                 {
-                    return (null, TooLarge(maxBytes));
+                    return (null, TooLarge(stage, maxBytes));
                 }
             }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, TooLarge(maxBytes));
+            return (null, TooLarge(stage, maxBytes));
         }
         if (buffer.WrittenCount == 0)
         {
-            return (null, ExchangeErrors.Permanent(ExchangeErrors.IngestEmptyBody, "accept", "The request has no body."));
+            return (null, ExchangeErrors.Permanent(ExchangeErrors.IngestEmptyBody, stage, "The request has no body."));
         }
         return (buffer.WrittenSpan.ToArray(), null);
     }
 
-    private static ExchangeError TooLarge(int maxBytes) =>
-        ExchangeErrors.Permanent(ExchangeErrors.IngestTooLarge, "accept", $"Documents are limited to {maxBytes} bytes.");
+    public static ExchangeError TooLarge(string stage, int maxBytes) =>
+        ExchangeErrors.Permanent(ExchangeErrors.IngestTooLarge, stage, $"Documents are limited to {maxBytes} bytes.");
 
-    private static ExchangeError Unsupported(string detail) =>
-        ExchangeErrors.Permanent(ExchangeErrors.IngestUnsupportedMediaType, "accept", detail);
+    private static ExchangeError Unsupported(string stage, string detail) =>
+        ExchangeErrors.Permanent(ExchangeErrors.IngestUnsupportedMediaType, stage, detail);
 }

@@ -15,7 +15,6 @@ internal static class DocumentEndpoints
         var group = app.MapGroup("/api/v1/documents").WithTags("Documents");
         group.MapPost("/", SubmitAsync)
             .WithSummary("Submit an SBDH+SED XML document (application/xml) or a JSON envelope (application/json).")
-            .Accepts<string>("application/xml", "application/json")
             .Produces<AcceptedDocument>(StatusCodes.Status202Accepted)
             .ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422).ProducesProblem(503);
         group.MapGet("/{id:guid}", GetAsync)
@@ -26,12 +25,12 @@ internal static class DocumentEndpoints
 
     private static async Task<IResult> SubmitAsync(HttpRequest request, IntakeService intake, JsonEnvelopeConverter json, IOptions<IntakeOptions> limits, CancellationToken cancellationToken)
     {
-        var kind = BodyReader.Classify(request, allowJson: true, out var mediaError);
+        var kind = BodyReader.Classify(request, allowJson: true, "accept", out var mediaError);
         if (kind is null)
         {
             return await RefusedAsync(intake, mediaError!, cancellationToken);
         }
-        var (body, readError) = await BodyReader.ReadAsync(request, limits.Value.MaxDocumentBytes, cancellationToken);
+        var (body, readError) = await BodyReader.ReadAsync(request, limits.Value.MaxDocumentBytes, "accept", cancellationToken);
         if (body is null)
         {
             return await RefusedAsync(intake, readError!, cancellationToken);
@@ -42,6 +41,10 @@ internal static class DocumentEndpoints
             if (body is null)
             {
                 return await RefusedAsync(intake, jsonError!, cancellationToken);
+            }
+            if (body.Length > limits.Value.MaxDocumentBytes)
+            {
+                return await RefusedAsync(intake, BodyReader.TooLarge("accept", limits.Value.MaxDocumentBytes), cancellationToken);
             }
         }
 
@@ -62,8 +65,7 @@ internal static class DocumentEndpoints
 
     private static async Task<IResult> GetAsync(Guid id, IHubStore store, CancellationToken cancellationToken)
     {
-        var events = await store.GetAuditTrailAsync(id, cancellationToken);
-        var document = await store.GetDocumentAsync(id, cancellationToken);
+        var (document, events) = await store.GetDocumentWithTrailAsync(id, cancellationToken);
         if (document is null && events.Count == 0)
         {
             return Problems.Of(ExchangeErrors.ApiNotFound, $"No document {id}.");

@@ -53,7 +53,7 @@ public sealed class SimulatedAccessPoint : IAsyncDisposable
         _settings = settings;
         var hubOptions = Options.Create(new HubOptions { DataDirectory = settings.DataDirectory, AccessPointId = settings.AccessPointId });
         _keys = new SigningKeyStore(hubOptions, TimeProvider.System, NullLogger<SigningKeyStore>.Instance);
-        _trust = new TrustStore(hubOptions, TimeProvider.System, NullLogger<TrustStore>.Instance);
+        _trust = new TrustStore(hubOptions, NullLogger<TrustStore>.Instance);
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(settings.Urls);

@@ -13,9 +13,9 @@ internal sealed class DispatchOptionsValidator : IValidateOptions<DispatchOption
 {
     public ValidateOptionsResult Validate(string? name, DispatchOptions options)
     {
-        if (options.MaxAttempts < 1)
+        if (options.MaxAttempts is < 1 or > 100)
         {
-            return ValidateOptionsResult.Fail("Hub:Dispatch:MaxAttempts must be at least 1.");
+            return ValidateOptionsResult.Fail("Hub:Dispatch:MaxAttempts must be between 1 and 100.");
         }
         if (options.InitialBackoff <= TimeSpan.Zero || options.MaxBackoff < options.InitialBackoff)
         {

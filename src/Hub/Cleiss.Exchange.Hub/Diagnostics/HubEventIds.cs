@@ -6,7 +6,6 @@ internal static class HubEventIds
     public const int DocumentAccepted = 1001;
     public const int DocumentRejected = 1002;
     public const int DuplicateAccepted = 1003;
-    public const int StageCompleted = 2001;
     public const int StageRetry = 2002;
     public const int StageFailed = 2003;
     public const int StageCrashed = 2004;
@@ -15,7 +14,6 @@ internal static class HubEventIds
     public const int SigningKeyCreated = 4001;
     public const int SigningKeyLoaded = 4002;
     public const int TrustLoaded = 4003;
-    public const int DispatchAttemptFailed = 5001;
     public const int DirectoryLoaded = 3001;
     public const int PacksLoaded = 2201;
     public const int StoreOpened = 6001;

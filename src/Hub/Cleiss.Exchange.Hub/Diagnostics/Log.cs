@@ -41,9 +41,6 @@ internal static partial class Log
     [LoggerMessage(HubEventIds.TrustLoaded, LogLevel.Information, "Trust store: {Count} partner certificate(s) from {Folder}")]
     public static partial void TrustLoaded(ILogger logger, int count, string folder);
 
-    [LoggerMessage(HubEventIds.DispatchAttemptFailed, LogLevel.Warning, "Dispatch of {DocumentId} to {AccessPointId} failed: {Code}")]
-    public static partial void DispatchAttemptFailed(ILogger logger, Guid documentId, string accessPointId, string code);
-
     [LoggerMessage(HubEventIds.DirectoryLoaded, LogLevel.Information, "Directory {Version}: {Institutions} institutions, {AccessPoints} access points")]
     public static partial void DirectoryLoaded(ILogger logger, string version, int institutions, int accessPoints);
 

@@ -35,15 +35,14 @@ public static class HardenedXml
             error = ExchangeErrors.Permanent(ExchangeErrors.IngestEmptyBody, stage, "The document is empty.");
             return null;
         }
+        if (bytes.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            bytes = bytes[3..];
+        }
         if (!DeclaresUtf8OrNothing(bytes.Span))
         {
             error = ExchangeErrors.Permanent(ExchangeErrors.IngestNotUtf8, stage, "The XML declaration names an encoding other than UTF-8.");
             return null;
-        }
-
-        if (bytes.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-        {
-            bytes = bytes[3..];
         }
         var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
         try

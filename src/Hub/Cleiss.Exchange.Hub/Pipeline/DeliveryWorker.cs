@@ -89,7 +89,7 @@ public sealed class DeliveryWorker(
                 }
                 foreach (var record in batch)
                 {
-                    await ProcessAsync(direction, record.DocumentId, stoppingToken);
+                    await ProcessGuardedAsync(direction, record.DocumentId, stoppingToken);
                     await log.CommitOffsetAsync(ConsumerGroup, topic, partition, record.Offset, stoppingToken);
                 }
             }
@@ -104,6 +104,26 @@ public sealed class DeliveryWorker(
                 Log.WorkerLoopFailed(logger, ex, topic, partition);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
             }
+        }
+    }
+
+    /// <summary>
+    /// A record that cannot be processed for a reason other than storage (a stored document that no
+    /// longer parses, a bug) fails its document instead of stalling the partition: the last line of
+    /// defence outside the stages. Storage failures propagate: nothing is committed, the record comes back.
+    /// </summary>
+    private async Task ProcessGuardedAsync(Direction direction, Guid documentId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ProcessAsync(direction, documentId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not HubStorageException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            Log.StageCrashed(logger, ex, "resume", documentId);
+            var facts = new Dictionary<string, string>(StringComparer.Ordinal) { ["detail"] = "The document could not be resumed; the error is in the hub log." };
+            await store.RecordProgressAsync(documentId, new DocumentProgress(DocumentStatus.Failed, "resume"),
+                [new NewAuditEvent(documentId, time.GetUtcNow(), "resume", "failed", ExchangeErrors.HubInternal, facts)], cancellationToken);
         }
     }
 

@@ -16,8 +16,8 @@ namespace Cleiss.Exchange.Hub.Pipeline;
 /// while the sender waits and ends with the durable commit (the moment of acceptance); the delivery
 /// segment runs from the stage log afterwards.
 /// <code>
-/// outbound: accept → validate → route ║ sign → dispatch
-/// inbound:  receive → verify → validate → route ║ deliver
+/// outbound: accept → (dedup) → validate → route ║ sign → dispatch
+/// inbound:  receive → verify → (dedup) → validate → route ║ deliver
 /// </code>
 /// </summary>
 public sealed class HubPipeline
@@ -57,6 +57,13 @@ public sealed class HubPipeline
 
     /// <summary>deliver.</summary>
     public IReadOnlyList<IStage> InboundDelivery { get; }
+
+    /// <summary>
+    /// How many intake stages run before the dedup lookup: outbound after accept (the header is
+    /// known), inbound after verify too, so an unauthenticated message learns nothing about what
+    /// the hub holds.
+    /// </summary>
+    public static int StagesBeforeDedup(Direction direction) => direction == Direction.Outbound ? 1 : 2;
 
     /// <summary>The intake segment of a direction.</summary>
     public IReadOnlyList<IStage> Intake(Direction direction) => direction == Direction.Outbound ? OutboundIntake : InboundIntake;

@@ -48,8 +48,9 @@ public sealed class IntakeService(
         var stages = pipeline.Intake(direction);
         var directionName = direction.ToWireName();
 
-        // The first stage reads the header; a re-send is answered before any further work.
-        var first = await runner.RunAsync([stages[0]], 0, context, sink, cancellationToken);
+        // The first stages read the header (and inbound, authenticate it); a re-send is answered before any further work.
+        var dedupPoint = HubPipeline.StagesBeforeDedup(direction);
+        var first = await runner.RunAsync(stages, 0, context, sink, cancellationToken, endIndex: dedupPoint);
         if (first.Kind == StageOutcomeKind.Rejected || first.Kind == StageOutcomeKind.DeadLetter)
         {
             return await RejectAsync(context, sink, first.Error!, directionName, cancellationToken);
@@ -60,8 +61,8 @@ public sealed class IntakeService(
             return await DuplicateAsync(context, sink, known, directionName, cancellationToken);
         }
 
-        var rest = await runner.RunAsync(stages, 1, context, sink, cancellationToken);
-        if (rest.Kind != StageOutcomeKind.Continue)
+        var rest = await runner.RunAsync(stages, dedupPoint, context, sink, cancellationToken);
+        if (rest.Kind is StageOutcomeKind.Rejected or StageOutcomeKind.DeadLetter)
         {
             return await RejectAsync(context, sink, rest.Error!, directionName, cancellationToken);
         }

@@ -31,11 +31,12 @@ public sealed class StageRunner(HubMetrics metrics, TimeProvider time, IOptions<
 {
     private readonly int _maxAttempts = retry.Value.MaxAttempts;
 
-    /// <summary>Runs <paramref name="stages"/> from <paramref name="startIndex"/>.</summary>
-    public async ValueTask<RunResult> RunAsync(IReadOnlyList<IStage> stages, int startIndex, ExchangeContext context, ITransitionSink sink, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="stages"/> from <paramref name="startIndex"/> up to (not including) <paramref name="endIndex"/>, or to the end.</summary>
+    public async ValueTask<RunResult> RunAsync(IReadOnlyList<IStage> stages, int startIndex, ExchangeContext context, ITransitionSink sink, CancellationToken cancellationToken, int? endIndex = null)
     {
-        var direction = context.Direction == Direction.Outbound ? "outbound" : "inbound";
-        for (var i = startIndex; i < stages.Count; i++)
+        var direction = context.Direction.ToWireName();
+        var end = endIndex ?? stages.Count;
+        for (var i = startIndex; i < end; i++)
         {
             var stage = stages[i];
             context.Attempt = 1;
@@ -73,7 +74,7 @@ public sealed class StageRunner(HubMetrics metrics, TimeProvider time, IOptions<
                 break;
             }
         }
-        return new RunResult(StageOutcomeKind.Continue, null, stages.Count > 0 ? stages[^1].Name : string.Empty);
+        return new RunResult(StageOutcomeKind.Continue, null, end > 0 ? stages[end - 1].Name : string.Empty);
     }
 
     private async ValueTask<StageOutcome> ExecuteGuardedAsync(IStage stage, ExchangeContext context, string direction, CancellationToken cancellationToken)

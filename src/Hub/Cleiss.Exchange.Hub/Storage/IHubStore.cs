@@ -34,6 +34,9 @@ public interface IHubStore
     /// <summary>Reads the audit trail of one document id, in order.</summary>
     Task<IReadOnlyList<AuditEventRecord>> GetAuditTrailAsync(Guid documentId, CancellationToken cancellationToken);
 
+    /// <summary>A document and its audit trail read from one consistent snapshot.</summary>
+    Task<(DocumentRecord? Document, IReadOnlyList<AuditEventRecord> Events)> GetDocumentWithTrailAsync(Guid documentId, CancellationToken cancellationToken);
+
     /// <summary>Documents delivered to an institution and not yet acknowledged, oldest first.</summary>
     Task<IReadOnlyList<InboxItem>> GetInboxAsync(string institutionId, int limit, CancellationToken cancellationToken);
 

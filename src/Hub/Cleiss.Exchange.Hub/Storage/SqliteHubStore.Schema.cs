@@ -3,7 +3,7 @@ namespace Cleiss.Exchange.Hub.Storage;
 public sealed partial class SqliteHubStore
 {
     // Durability: WAL with synchronous=FULL fsyncs the WAL on every commit, so an acknowledged
-    // document survives a crash or power loss (docs/adr/0002-embedded-store.md).
+    // document survives a crash or power loss (docs/adr/0002-embedded-store-and-stage-log.md).
     private const string SchemaSql = """
         PRAGMA journal_mode = WAL;
         PRAGMA synchronous = FULL;

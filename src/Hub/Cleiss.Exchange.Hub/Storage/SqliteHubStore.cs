@@ -25,6 +25,7 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Dictionary<(string Topic, int Partition), long> _nextOffsets = [];
     private SqliteConnection? _writer;
+    private FileStream? _processLock;
     private string _lastHash = GenesisHash;
 
     private const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -56,6 +57,16 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
             if (_writer is not null)
             {
                 return;
+            }
+            // One hub process per data folder: a second one would fork the audit chain and the log offsets.
+            var lockPath = Path.Combine(Path.GetDirectoryName(_path)!, "hub.lock");
+            try
+            {
+                _processLock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException ex)
+            {
+                throw new InvalidOperationException($"Another hub process is using {Path.GetDirectoryName(_path)}.", ex);
             }
             var writer = new SqliteConnection(_connectionString);
             await writer.OpenAsync(cancellationToken);
@@ -287,7 +298,31 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
     public async Task<DocumentRecord?> GetDocumentAsync(Guid documentId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
+        return await ReadDocumentAsync(connection, null, documentId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<AuditEventRecord>> GetAuditTrailAsync(Guid documentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        return await ReadAuditTrailAsync(connection, null, documentId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<(DocumentRecord? Document, IReadOnlyList<AuditEventRecord> Events)> GetDocumentWithTrailAsync(Guid documentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        // One read transaction: the status and the events come from the same snapshot.
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        var document = await ReadDocumentAsync(connection, snapshot, documentId, cancellationToken);
+        var events = await ReadAuditTrailAsync(connection, snapshot, documentId, cancellationToken);
+        return (document, events);
+    }
+
+    private static async Task<DocumentRecord?> ReadDocumentAsync(SqliteConnection connection, SqliteTransaction? tx, Guid documentId, CancellationToken cancellationToken)
+    {
         await using var command = connection.CreateCommand();
+        command.Transaction = tx;
         command.CommandText = """
             SELECT id, instance_id, direction, sed_type, case_id, business_service, sender_id, receiver_id, access_point_id,
                 endpoint, pack_id, content_sha256, payload, signed_payload, receipt_id, status, last_stage, partition, created_at, updated_at
@@ -324,11 +359,10 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
         };
     }
 
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<AuditEventRecord>> GetAuditTrailAsync(Guid documentId, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<AuditEventRecord>> ReadAuditTrailAsync(SqliteConnection connection, SqliteTransaction? tx, Guid documentId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenReaderAsync(cancellationToken);
         await using var command = connection.CreateCommand();
+        command.Transaction = tx;
         command.CommandText = "SELECT seq, document_id, at, stage, event, code, facts, hash FROM audit WHERE document_id = $id ORDER BY seq";
         command.Parameters.AddWithValue("$id", documentId.ToString());
         var list = new List<AuditEventRecord>();
@@ -451,6 +485,11 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
             {
                 await _writer.DisposeAsync();
                 _writer = null;
+            }
+            if (_processLock is not null)
+            {
+                await _processLock.DisposeAsync();
+                _processLock = null;
             }
         }
         finally

@@ -47,7 +47,7 @@ public static class BusinessSignature
         var signatures = document.GetElementsByTagName("Signature", DsigNamespace);
         if (signatures.Count == 0)
         {
-            return new SignatureCheck("VERIFY.SIGNATURE_MISSING", "The document carries no ds:Signature.");
+            return new SignatureCheck(ExchangeErrors.VerifySignatureMissing, "The document carries no ds:Signature.");
         }
         if (signatures.Count > 1)
         {
@@ -111,10 +111,10 @@ public static class BusinessSignature
         }
         return valid
             ? new SignatureCheck(null, "valid")
-            : new SignatureCheck("VERIFY.SIGNATURE_INVALID", "The signature does not verify with the certificate registered for the sender's access point.");
+            : new SignatureCheck(ExchangeErrors.VerifySignatureInvalid, "The signature does not verify with the certificate registered for the sender's access point.");
     }
 
-    private static SignatureCheck Policy(string detail) => new("VERIFY.POLICY_VIOLATION", detail);
+    private static SignatureCheck Policy(string detail) => new(ExchangeErrors.VerifyPolicyViolation, detail);
 
     private static XmlElement? LastElementChild(XmlElement parent)
     {

@@ -14,20 +14,39 @@ namespace Cleiss.Exchange.Hub.Trust;
 /// </summary>
 public sealed class SigningKeyStore
 {
-    private readonly Lazy<SigningCredentials> _credentials;
+    private readonly Lock _gate = new();
+    private readonly string _folder;
+    private readonly string _accessPointId;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SigningKeyStore> _logger;
+    private SigningCredentials? _current;
 
     public SigningKeyStore(IOptions<HubOptions> options, TimeProvider time, ILogger<SigningKeyStore> logger)
     {
-        var folder = Path.Combine(options.Value.DataDirectory, "keys");
-        var id = options.Value.AccessPointId;
-        _credentials = new Lazy<SigningCredentials>(() => LoadOrCreate(folder, id, time, logger));
+        _folder = Path.Combine(options.Value.DataDirectory, "keys");
+        _accessPointId = options.Value.AccessPointId;
+        _time = time;
+        _logger = logger;
     }
 
     /// <summary>Where the certificate (public part) is written.</summary>
     public static string CertificatePath(string dataDirectory) => Path.Combine(dataDirectory, "keys", "signing.crt.pem");
 
-    /// <summary>The credentials; created on first use.</summary>
-    public SigningCredentials Current => _credentials.Value;
+    /// <summary>The credentials; created on first use. A failure is not remembered: the next call tries again.</summary>
+    public SigningCredentials Current
+    {
+        get
+        {
+            if (_current is { } current)
+            {
+                return current;
+            }
+            lock (_gate)
+            {
+                return _current ??= LoadOrCreate(_folder, _accessPointId, _time, _logger);
+            }
+        }
+    }
 
     private static SigningCredentials LoadOrCreate(string folder, string accessPointId, TimeProvider time, ILogger logger)
     {
@@ -50,19 +69,20 @@ public sealed class SigningKeyStore
         var now = time.GetUtcNow();
         using var created = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(3));
 
-        WriteOwnerOnly(keyPath, rsa.ExportPkcs8PrivateKeyPem());
-        File.WriteAllText(certPath, created.ExportCertificatePem());
+        WriteDurably(keyPath, rsa.ExportPkcs8PrivateKeyPem(), ownerOnly: true);
+        WriteDurably(certPath, created.ExportCertificatePem(), ownerOnly: false);
         var reloaded = X509Certificate2.CreateFromPemFile(certPath, keyPath);
         var result = new SigningCredentials(reloaded, KeyId(reloaded));
         Log.SigningKeyCreated(logger, accessPointId, result.KeyId, folder);
         return result;
     }
 
-    private static void WriteOwnerOnly(string path, string content)
+    /// <summary>Writes through a temporary file, flushed to disk, then renamed: never a torn key file.</summary>
+    private static void WriteDurably(string path, string content, bool ownerOnly)
     {
         var temp = path + ".tmp";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
+        if (ownerOnly && !OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }

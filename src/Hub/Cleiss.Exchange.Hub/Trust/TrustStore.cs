@@ -9,23 +9,21 @@ namespace Cleiss.Exchange.Hub.Trust;
 
 /// <summary>
 /// Partner certificates, one per access point, read from PEM files in <c>&lt;data&gt;/trust/</c> and
-/// keyed by the certificate subject's CN (the access point id). The folder is re-read when a lookup
-/// misses (at most once a second), so a partner registered while the hub runs is found.
+/// keyed by the certificate subject's CN (the access point id). A lookup that misses reads the folder
+/// again, so a partner registered while the hub runs is found (misses only happen for access points
+/// that the directory knows but that have no certificate yet).
 /// Chains, validity and revocation checks come with the trust issue (#4).
 /// </summary>
 public sealed class TrustStore
 {
     private readonly string _folder;
-    private readonly TimeProvider _time;
     private readonly ILogger<TrustStore> _logger;
     private readonly Lock _reloadLock = new();
     private FrozenDictionary<string, X509Certificate2> _byAccessPoint = FrozenDictionary<string, X509Certificate2>.Empty;
-    private DateTimeOffset _lastLoad = DateTimeOffset.MinValue;
 
-    public TrustStore(IOptions<HubOptions> options, TimeProvider time, ILogger<TrustStore> logger)
+    public TrustStore(IOptions<HubOptions> options, ILogger<TrustStore> logger)
     {
         _folder = Path.Combine(options.Value.DataDirectory, "trust");
-        _time = time;
         _logger = logger;
         Reload();
     }
@@ -42,10 +40,7 @@ public sealed class TrustStore
         }
         lock (_reloadLock)
         {
-            if (_time.GetUtcNow() - _lastLoad >= TimeSpan.FromSeconds(1))
-            {
-                Reload();
-            }
+            Reload();
         }
         return _byAccessPoint.GetValueOrDefault(accessPointId);
     }
@@ -66,7 +61,6 @@ public sealed class TrustStore
             }
         }
         _byAccessPoint = map.ToFrozenDictionary(StringComparer.Ordinal);
-        _lastLoad = _time.GetUtcNow();
         Log.TrustLoaded(_logger, map.Count, _folder);
     }
 }

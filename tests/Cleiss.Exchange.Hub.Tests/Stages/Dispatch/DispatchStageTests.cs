@@ -5,7 +5,6 @@ using Cleiss.Exchange.Hub.Stages.Dispatch;
 using Cleiss.Exchange.Hub.Trust;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Cleiss.Exchange.Hub.Tests.Stages.Dispatch;
 
@@ -36,7 +35,7 @@ public sealed class DispatchStageTests : IDisposable
 
     private async Task<StageOutcome> DispatchAsync(Func<PartnerMessage, PartnerResponse> partner, int attempt = 1)
     {
-        var trust = new TrustStore(Builders.Hub(_hubData.Path), new FakeTimeProvider(), NullLogger<TrustStore>.Instance);
+        var trust = new TrustStore(Builders.Hub(_hubData.Path), NullLogger<TrustStore>.Instance);
         var stage = new DispatchStage(new ScriptedTransport(partner), trust, Options.Create(new DispatchOptions()), Builders.Limits());
         var context = Builders.Ingested(_payload);
         context.Route = new RouteDecision("BE:ONSS00001", "BE:AP0001", new Uri("http://127.0.0.1:1/ap"), "test");

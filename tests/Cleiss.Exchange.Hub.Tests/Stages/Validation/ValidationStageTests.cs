@@ -73,6 +73,19 @@ public sealed class ValidationStageTests
     }
 
     [Fact]
+    public async Task The_audited_detail_of_a_schema_error_never_quotes_field_values()
+    {
+        var xml = Encoding.UTF8.GetString(Builders.Sample("valid/H001-outbound-1.xml"));
+        var birth = System.Text.RegularExpressions.Regex.Match(xml, "<dateBirth>([^<]+)</dateBirth>").Groups[1].Value;
+        var broken = xml.Replace($"<dateBirth>{birth}</dateBirth>", "<dateBirth>1961-02-30X</dateBirth>", StringComparison.Ordinal);
+        var (outcome, _) = await ValidateAsync(Encoding.UTF8.GetBytes(broken));
+
+        Assert.Equal(ExchangeErrors.ValidateSchemaInvalid, outcome.Error!.Code);
+        Assert.DoesNotContain("1961-02-30X", outcome.Error.Detail, StringComparison.Ordinal);
+        Assert.Contains("dateBirth", outcome.Error.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_schema_location_hint_is_ignored_and_never_fetched()
     {
         var xml = Encoding.UTF8.GetString(Builders.Sample("valid/A001-outbound-1.xml"))

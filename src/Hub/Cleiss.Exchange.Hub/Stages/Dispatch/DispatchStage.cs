@@ -29,7 +29,7 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
         var partnerCertificate = trust.FindForAccessPoint(route.AccessPointId);
         if (partnerCertificate is null)
         {
-            return StageOutcome.Retry(ExchangeErrors.Transient(ExchangeErrors.DispatchReceiptInvalid, Name,
+            return StageOutcome.Retry(ExchangeErrors.Transient(ExchangeErrors.DispatchPartnerUntrusted, Name,
                 $"No certificate is registered for {route.AccessPointId}; its receipts cannot be checked."), Backoff(context.Attempt));
         }
 
@@ -40,6 +40,10 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
             try
             {
                 response = await transport.SendAsync(new PartnerMessage(route.Endpoint!, header.InstanceIdentifier, payload, "application/xml"), timeout.Token);
+            }
+            catch (System.Net.ProtocolViolationException ex)
+            {
+                return StageOutcome.DeadLetter(ExchangeErrors.Permanent(ExchangeErrors.DispatchReceiptInvalid, Name, ex.Message));
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {

@@ -9,7 +9,7 @@ namespace Cleiss.Exchange.Hub.Stages.Ingest;
 
 /// <summary>
 /// Turns the JSON intake envelope (<c>{"sbdh": {...}, "sed": {"A001": {...}}}</c>, see
-/// docs/json-envelope.md) into the canonical SBDH + SED XML. The SED part follows the CDM-native
+/// docs/api.md, "JSON envelope") into the canonical SBDH + SED XML. The SED part follows the CDM-native
 /// convention (keys are element names, every scalar a string, arrays repeat an element, keys the
 /// schema declares as attributes become attributes) and children are written in the order the
 /// pack's schema declares them, so key order in the JSON does not matter.
@@ -49,6 +49,12 @@ public sealed class JsonEnvelopeConverter(PackRegistry packs)
                 error = Malformed(ex.Message);
                 return null;
             }
+            catch (ArgumentException)
+            {
+                // XmlWriter refuses characters XML cannot carry (control characters, lone surrogates).
+                error = Malformed("A value holds a character that XML cannot carry.");
+                return null;
+            }
         }
     }
 
@@ -58,6 +64,7 @@ public sealed class JsonEnvelopeConverter(PackRegistry packs)
         RequireObject(root, "The envelope");
         ExpectOnly(root, "The envelope", "sbdh", "sed");
         var sbdh = Property(root, "sbdh");
+        ExpectOnly(sbdh, "sbdh", "sender", "receivers", "documentIdentification", "businessScope");
         var sedWrapper = Property(root, "sed");
         RequireObject(sedWrapper, "sed");
         var sedProperties = sedWrapper.EnumerateObject().ToList();

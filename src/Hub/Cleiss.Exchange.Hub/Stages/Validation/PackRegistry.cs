@@ -84,10 +84,10 @@ public sealed class PackRegistry
         set.Add(schema);
     }
 
-    /// <summary>Resolves xs:include/xs:import only to files inside the pack's own folder tree (never the network).</summary>
+    /// <summary>Resolves xs:include/xs:import only to files inside the schemas folder (never the network).</summary>
     private sealed class LocalFolderResolver(string folder) : XmlUrlResolver
     {
-        private readonly string _root = Path.GetFullPath(Path.Combine(folder, "..", ".."));
+        private readonly string _root = Path.GetFullPath(Path.Combine(folder, "..", "..")) + Path.DirectorySeparatorChar;
 
         public override object? GetEntity(Uri absoluteUri, string? role, Type? ofObjectToReturn)
         {

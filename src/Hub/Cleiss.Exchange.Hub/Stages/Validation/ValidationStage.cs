@@ -47,7 +47,9 @@ public sealed class ValidationStage(PackRegistry packs, IOptions<IntakeOptions> 
         if (findings.Count > 0)
         {
             var error = new ExchangeError(ExchangeErrors.ValidateSchemaInvalid, Name, false,
-                $"{findings.Count}{(findings.Count >= MaxFindings ? "+" : string.Empty)} schema error(s); first: {findings[0].Message}", findings);
+                // The detail goes to the audit trail: locations only. Validator messages can quote field
+                // values (names, dates of birth), so they travel only in the findings returned to the sender.
+                $"{findings.Count}{(findings.Count >= MaxFindings ? "+" : string.Empty)} schema error(s); first at {findings[0].Location}.", findings);
             return ValueTask.FromResult(StageOutcome.Reject(error));
         }
         context.PackId = pack.Label;
