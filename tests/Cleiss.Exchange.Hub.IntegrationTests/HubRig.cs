@@ -65,6 +65,19 @@ public class HubRig : IAsyncLifetime
         Partner.HubEndpoint = new Uri(ServerAddress.Of(Hub), "/ap/v1/messages");
     }
 
+    /// <summary>Stops the hub, runs <paramref name="whileDown"/>, and starts it again on the same data folder.</summary>
+    public async Task RestartHubAsync(Func<Task> whileDown)
+    {
+        Api.Dispose();
+        await Hub.StopAsync();
+        await Hub.DisposeAsync();
+        await whileDown();
+        await StartHubAsync(Partner.Endpoint);
+    }
+
+    /// <summary>Uses another partner instance (e.g. restarted on the same port and data).</summary>
+    public void ReplacePartner(SimulatedAccessPoint partner) => Partner = partner;
+
     public virtual async Task DisposeAsync()
     {
         Api.Dispose();

@@ -39,6 +39,32 @@ public sealed class PartnerOutageTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task After_a_restart_the_hub_resumes_accepted_documents_from_its_log_and_delivers_them_once()
+    {
+        var endpoint = _rig.Partner.Endpoint;
+        await _rig.Partner.DisposeAsync();
+        var (_, answer) = await _rig.PostAsync(HubRig.Fresh("valid/U001-outbound-1.xml"));
+        var id = Guid.Parse(answer["id"]!.GetValue<string>());
+        await WaitForEventAsync(id, "retry-scheduled");
+
+        // Stop the hub mid-retry: the stage-log offset is not committed, so the record comes back.
+        await _rig.RestartHubAsync(async () =>
+        {
+            var partner = await SimulatedAccessPoint.StartAsync(new SimulatedAccessPointSettings
+            {
+                Urls = $"http://127.0.0.1:{endpoint.Port}",
+                DataDirectory = _rig.PartnerData,
+            }, CancellationToken.None);
+            _rig.ReplacePartner(partner);
+        });
+
+        var view = await _rig.WaitForAsync(id, "delivered", "failed");
+        Assert.Equal("delivered", view.Status);
+        Assert.Equal(1, Assert.Single(_rig.Partner.Received).Attempts);
+        Assert.Single(view.Events, e => e.Event == "signed");
+    }
+
     private async Task WaitForEventAsync(Guid id, string name)
     {
         var deadline = DateTime.UtcNow + HubRig.Patience;
