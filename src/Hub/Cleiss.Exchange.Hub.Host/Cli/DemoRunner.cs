@@ -144,9 +144,11 @@ internal sealed class DemoRunner(string hubUrls, string partnerUrls, string data
         {
             output.WriteLine();
             output.WriteLine($"The hub keeps running at {hubBase} (try GET /api/v1/documents/{{id}}, /metrics, /openapi/v1.json). Ctrl-C stops it.");
+            // Ctrl-C reaches the command line's token or the hosts' console lifetime, whichever sees it first.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, hub.Lifetime.ApplicationStopping);
             try
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
+                await Task.Delay(Timeout.Infinite, stop.Token);
             }
             catch (OperationCanceledException)
             {
