@@ -156,6 +156,29 @@ public sealed class SqliteHubStoreTests : IAsyncLifetime
         await Assert.ThrowsAsync<InvalidOperationException>(() => second.InitializeAsync(CancellationToken.None));
     }
 
+    [Fact]
+    public async Task The_partition_count_cannot_change_while_log_records_wait()
+    {
+        await _store.CommitIntakeAsync(Document(partition: 1), [], "t", CancellationToken.None);
+        await _store.DisposeAsync();
+        var options = Microsoft.Extensions.Options.Options.Create(new Configuration.HubOptions { DataDirectory = _folder.Path, Partitions = 8 });
+        await using (var resized = new SqliteHubStore(options, NullLogger<SqliteHubStore>.Instance))
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() => resized.InitializeAsync(CancellationToken.None));
+        }
+
+        _store = new SqliteHubStore(Builders.Hub(_folder.Path), NullLogger<SqliteHubStore>.Instance);
+        await _store.InitializeAsync(CancellationToken.None);
+        await _store.CommitOffsetAsync("hub.delivery", "t", 1, 0, CancellationToken.None);
+        await _store.DisposeAsync();
+        await using (var resized = new SqliteHubStore(options, NullLogger<SqliteHubStore>.Instance))
+        {
+            await resized.InitializeAsync(CancellationToken.None);
+        }
+        _store = new SqliteHubStore(options, NullLogger<SqliteHubStore>.Instance);
+        await _store.InitializeAsync(CancellationToken.None);
+    }
+
     private static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();

@@ -60,6 +60,11 @@ public sealed partial class SqliteHubStore
             PRIMARY KEY (topic, partition, offset)
         ) WITHOUT ROWID;
 
+        CREATE TABLE IF NOT EXISTS meta (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+
         CREATE TABLE IF NOT EXISTS log_offsets (
             grp       TEXT NOT NULL,
             topic     TEXT NOT NULL,

@@ -22,6 +22,7 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
     private readonly string _connectionString;
     private readonly string _path;
     private readonly ILogger<SqliteHubStore> _logger;
+    private readonly int _partitions;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Dictionary<(string Topic, int Partition), long> _nextOffsets = [];
     private SqliteConnection? _writer;
@@ -43,6 +44,7 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
             DefaultTimeout = 30,
         }.ToString();
         _logger = logger;
+        _partitions = options.Value.Partitions;
     }
 
     /// <inheritdoc />
@@ -69,12 +71,23 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
                 throw new InvalidOperationException($"Another hub process is using {Path.GetDirectoryName(_path)}.", ex);
             }
             var writer = new SqliteConnection(_connectionString);
-            await writer.OpenAsync(cancellationToken);
-            await ExecuteAsync(writer, null, SchemaSql, cancellationToken);
-            await using (var last = writer.CreateCommand())
+            try
             {
-                last.CommandText = "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1";
-                _lastHash = await last.ExecuteScalarAsync(cancellationToken) as string ?? GenesisHash;
+                await writer.OpenAsync(cancellationToken);
+                await ExecuteAsync(writer, null, SchemaSql, cancellationToken);
+                await using (var last = writer.CreateCommand())
+                {
+                    last.CommandText = "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1";
+                    _lastHash = await last.ExecuteScalarAsync(cancellationToken) as string ?? GenesisHash;
+                }
+                await CheckPartitionCountAsync(writer, cancellationToken);
+            }
+            catch
+            {
+                await writer.DisposeAsync();
+                await _processLock.DisposeAsync();
+                _processLock = null;
+                throw;
             }
             _writer = writer;
             Log.StoreOpened(_logger, _path);
@@ -497,6 +510,44 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
             _writeLock.Release();
         }
         SqliteConnection.ClearAllPools();
+    }
+
+    /// <summary>
+    /// The partition of a case must not change while its records wait in the log (order per case,
+    /// records stranded in partitions that no longer exist): a new partition count is accepted only
+    /// once every log record has been consumed.
+    /// </summary>
+    private async Task CheckPartitionCountAsync(SqliteConnection writer, CancellationToken cancellationToken)
+    {
+        await using var read = writer.CreateCommand();
+        read.CommandText = "SELECT value FROM meta WHERE key = 'partitions'";
+        var stored = await read.ExecuteScalarAsync(cancellationToken) as string;
+        var configured = _partitions.ToString(CultureInfo.InvariantCulture);
+        if (stored == configured)
+        {
+            return;
+        }
+        if (stored is not null)
+        {
+            await using var pending = writer.CreateCommand();
+            pending.CommandText = """
+                SELECT COUNT(*) FROM log l LEFT JOIN log_offsets o
+                    ON o.grp = 'hub.delivery' AND o.topic = l.topic AND o.partition = l.partition
+                WHERE o.offset IS NULL OR l.offset > o.offset
+                """;
+            var waiting = (long)(await pending.ExecuteScalarAsync(cancellationToken) ?? 0L);
+            if (waiting > 0)
+            {
+                throw new InvalidOperationException(
+                    $"Hub:Partitions changed from {stored} to {configured} while {waiting} log record(s) wait; start with {stored} until they are delivered.");
+            }
+            // Drained: the offsets of the old layout no longer mean anything for new records.
+            await ExecuteAsync(writer, null, "DELETE FROM log_offsets; DELETE FROM log;", cancellationToken);
+        }
+        await using var write = writer.CreateCommand();
+        write.CommandText = "INSERT INTO meta (key, value) VALUES ('partitions', $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        write.Parameters.AddWithValue("$v", configured);
+        await write.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private SqliteConnection Writer => _writer ?? throw new InvalidOperationException("The store is not initialised: call InitializeAsync first.");
