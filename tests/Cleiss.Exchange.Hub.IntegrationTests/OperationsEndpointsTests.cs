@@ -45,5 +45,8 @@ public sealed class OperationsEndpointsTests : IClassFixture<HubRig>
         var text = await _rig.Api.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative));
         Assert.Contains("/api/v1/documents", text, StringComparison.Ordinal);
         Assert.Contains("/api/v1/institutions/{institutionId}/inbox", text, StringComparison.Ordinal);
+        var post = System.Text.Json.Nodes.JsonNode.Parse(text)!["paths"]!["/api/v1/documents"]!["post"]!;
+        Assert.NotNull(post["requestBody"]!["content"]!["application/json"]);
+        Assert.NotNull(post["requestBody"]!["content"]!["application/xml"]);
     }
 }

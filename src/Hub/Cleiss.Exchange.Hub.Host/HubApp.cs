@@ -55,7 +55,7 @@ public static class HubApp
         builder.Services.AddSingleton<IPartnerTransport, HttpPartnerTransport>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<HubExceptionHandler>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddOperationTransformer(RequestBodies.DescribeAsync));
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("ready", tags: ["ready"]);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(HubMetrics.MeterName)
