@@ -21,21 +21,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-results="$root/artifacts/test-results"
-rm -rf "$results"
+log="$root/artifacts/test-output.log"
+mkdir -p "$root/artifacts"
 status=0
-dotnet test "$root/Cleiss.Exchange.sln" -c Release --nologo \
-  --logger "trx" --results-directory "$results" "$@" || status=$?
+dotnet test "$root/Cleiss.Exchange.sln" -c Release --nologo "$@" 2>&1 | tee "$log" || status=$?
 
 # One closing line over every test project: "Total: N passed, N failed, N skipped".
 passed=0; failed=0; skipped=0
-for trx in "$results"/*.trx; do
-  [ -f "$trx" ] || continue
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
-  value() { v=$(echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"); echo "${v:-0}"; }
-  passed=$((passed + $(value passed)))
-  failed=$((failed + $(value failed) + $(value error) + $(value timeout)))
-  skipped=$((skipped + $(value notExecuted)))
-done
+while read -r f p s; do
+  failed=$((failed + f)); passed=$((passed + p)); skipped=$((skipped + s))
+done < <(sed -n 's/.*- Failed: *\([0-9]*\), Passed: *\([0-9]*\), Skipped: *\([0-9]*\),.*/\1 \2 \3/p' "$log")
 echo "Total: $passed passed, $failed failed, $skipped skipped"
 exit $status
