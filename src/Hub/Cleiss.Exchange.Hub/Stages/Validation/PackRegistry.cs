@@ -66,10 +66,27 @@ public sealed class PackRegistry
         var schemas = new XmlSchemaSet { XmlResolver = new LocalFolderResolver(folder) };
         AddSchema(schemas, Path.GetFullPath(Path.Combine(folder, Required("sbdh"))));
         var types = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var sed in root.GetProperty("seds").EnumerateObject())
+        var seds = root.GetProperty("seds");
+        if (seds.ValueKind == JsonValueKind.String && seds.GetString() == "*")
         {
-            AddSchema(schemas, Path.GetFullPath(Path.Combine(folder, sed.Value.GetString()!)));
-            types.Add(sed.Name);
+            // Every <SED>.xsd beside the manifest, except shared include files (lowercase names).
+            foreach (var file in Directory.EnumerateFiles(folder, "*.xsd").Order(StringComparer.Ordinal))
+            {
+                var type = Path.GetFileNameWithoutExtension(file);
+                if (type.Length > 0 && char.IsAsciiLetterUpper(type[0]))
+                {
+                    AddSchema(schemas, Path.GetFullPath(file));
+                    types.Add(type);
+                }
+            }
+        }
+        else
+        {
+            foreach (var sed in seds.EnumerateObject())
+            {
+                AddSchema(schemas, Path.GetFullPath(Path.Combine(folder, sed.Value.GetString()!)));
+                types.Add(sed.Name);
+            }
         }
         schemas.Compile();
         return new ValidationPack(Required("id"), Required("version"), Required("sedGVer"), Required("sedVer"), Required("namespacePrefix"), schemas, types.ToFrozenSet(StringComparer.Ordinal));
