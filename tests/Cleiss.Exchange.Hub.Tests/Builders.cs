@@ -24,6 +24,15 @@ internal static class Builders
 
     public static InstitutionDirectory Directory => SharedDirectory.Value;
 
+    public static CodeLists CodeLists { get; } = new(Path.Combine(RepositoryRoot, "schemas", "codelists"));
+
+    public static BusinessRules Rules { get; } = new(SharedDirectory.Value, CodeLists);
+
+    public static BucRules Bucs { get; } = new(Path.Combine(RepositoryRoot, "schemas", "buc"));
+
+    /// <summary>The validate stage without case rules (documents checked on their own).</summary>
+    public static ValidationStage Validator() => new(Packs, Rules);
+
     public static IOptions<IntakeOptions> Limits(Action<IntakeOptions>? change = null)
     {
         var options = new IntakeOptions();

@@ -31,11 +31,23 @@ public sealed class ExchangeContext
     /// <summary>The parsed document (after the ingest stage).</summary>
     public XmlDocument? Document { get; set; }
 
+    /// <summary>
+    /// For a document converted from JSON: the JSON Pointer of each element, keyed by the element's
+    /// XPath, so findings point into what the sender wrote. Null for XML input.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? SourcePointers { get; set; }
+
     /// <summary>The SBDH routing facts (after the ingest stage).</summary>
     public SbdhHeader? Header { get; set; }
 
     /// <summary>The validation pack used (after validation).</summary>
     public string? PackId { get; set; }
+
+    /// <summary>The senders the adapter authenticated the caller for; null when the channel has no caller identity.</summary>
+    public IReadOnlySet<string>? AuthorizedSenders { get; set; }
+
+    /// <summary>What accepting this document does to its case (after validation).</summary>
+    public CaseTransition? CaseTransition { get; set; }
 
     /// <summary>The route (after routing).</summary>
     public RouteDecision? Route { get; set; }

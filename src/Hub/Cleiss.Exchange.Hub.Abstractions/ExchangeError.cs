@@ -12,9 +12,10 @@ namespace Cleiss.Exchange.Hub.Abstractions;
 /// <param name="Findings">Individual findings (e.g. schema errors), when there are several.</param>
 public sealed record ExchangeError(string Code, string Stage, bool IsTransient, string Detail, IReadOnlyList<Finding>? Findings = null);
 
-/// <summary>One finding of a validation.</summary>
-/// <param name="Code">Stable code of the rule broken.</param>
+/// <summary>One finding of a validation. Messages name elements and rules, never field values.</summary>
+/// <param name="Code">Stable code of the rule broken (catalogued in docs/errors.md).</param>
 /// <param name="Severity"><c>error</c> or <c>warning</c>.</param>
-/// <param name="Location">Where: an XPath-like path and line:position.</param>
+/// <param name="Location">Where: an XPath for XML input, a JSON Pointer for JSON input.</param>
 /// <param name="Message">What is wrong, in English.</param>
-public sealed record Finding(string Code, string Severity, string Location, string Message);
+/// <param name="MessageFr">What is wrong, in French.</param>
+public sealed record Finding(string Code, string Severity, string Location, string Message, string MessageFr);

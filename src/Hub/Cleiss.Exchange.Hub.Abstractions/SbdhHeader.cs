@@ -14,6 +14,9 @@ public sealed record SbdhHeader
     /// <summary>The receiving institutions (one or more).</summary>
     public required IReadOnlyList<SbdhParty> Receivers { get; init; }
 
+    /// <summary>The document standard, e.g. <c>urn:eu:europa:ec:dgempl:eessi:sed:4.4</c>.</summary>
+    public string Standard { get; init; } = string.Empty;
+
     /// <summary>SED type, e.g. <c>A001</c>.</summary>
     public required string SedType { get; init; }
 

@@ -25,6 +25,9 @@ public static class ExchangeErrors
     public const string ValidateNoPack = "VALIDATE.NO_PACK";
     public const string ValidateTypeMismatch = "VALIDATE.TYPE_MISMATCH";
     public const string ValidateSchemaInvalid = "VALIDATE.SCHEMA_INVALID";
+    public const string ValidateRuleViolation = "VALIDATE.RULE_VIOLATION";
+    public const string ValidateCaseViolation = "VALIDATE.CASE_VIOLATION";
+    public const string ValidateSenderNotAuthenticated = "VALIDATE.SENDER_NOT_AUTHENTICATED";
     public const string RouteUnknownSender = "ROUTE.UNKNOWN_SENDER";
     public const string RouteSenderNotServed = "ROUTE.SENDER_NOT_SERVED";
     public const string RouteUnknownRecipient = "ROUTE.UNKNOWN_RECIPIENT";
@@ -64,6 +67,9 @@ public static class ExchangeErrors
         new(ValidateNoPack, 422, "No validation pack covers this SED type and version."),
         new(ValidateTypeMismatch, 422, "The SBDH document type does not match the SED element."),
         new(ValidateSchemaInvalid, 422, "The document does not conform to its schema."),
+        new(ValidateRuleViolation, 422, "The document breaks a business rule (dates, identification numbers, code lists, competences)."),
+        new(ValidateCaseViolation, 422, "The document is not allowed in its case now (BUC flow, closed or unknown case, version)."),
+        new(ValidateSenderNotAuthenticated, 403, "The sender named in the header is not one the caller is authenticated for."),
         new(RouteUnknownSender, 422, "The sending institution is not in the directory."),
         new(RouteSenderNotServed, 422, "The sender is not served by this hub in this direction."),
         new(RouteUnknownRecipient, 422, "The receiving institution is not in the directory."),

@@ -1,6 +1,5 @@
 using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Stages.Ingest;
-using Cleiss.Exchange.Hub.Stages.Validation;
 
 namespace Cleiss.Exchange.Hub.Tests.RealData;
 
@@ -31,7 +30,7 @@ public sealed class RealSbdhSampleTests
         var context = new ExchangeContext(Guid.NewGuid(), Direction.Outbound, await File.ReadAllBytesAsync(Corpus.File(DefaultSed)));
         await new IngestStage(Direction.Outbound, Builders.Limits()).ExecuteAsync(context, CancellationToken.None);
 
-        var outcome = await new ValidationStage(Builders.Packs, Builders.Limits()).ExecuteAsync(context, CancellationToken.None);
+        var outcome = await Builders.Validator().ExecuteAsync(context, CancellationToken.None);
 
         Assert.Equal(ExchangeErrors.ValidateNoPack, outcome.Error!.Code);
     }

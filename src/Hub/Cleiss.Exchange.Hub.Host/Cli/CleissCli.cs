@@ -11,6 +11,7 @@ internal static class CleissCli
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(DemoCommand());
         root.Subcommands.Add(ValidateCommand.Build());
+        root.Subcommands.Add(ConvertCommand.Build());
         return root;
     }
 

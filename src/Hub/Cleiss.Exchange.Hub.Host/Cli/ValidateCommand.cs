@@ -3,6 +3,7 @@ using System.Text.Json;
 using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Configuration;
 using Cleiss.Exchange.Hub.Stages.Ingest;
+using Cleiss.Exchange.Hub.Stages.Routing;
 using Cleiss.Exchange.Hub.Stages.Validation;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -55,17 +56,21 @@ internal static class ValidateCommand
         var hub = Options.Create(new HubOptions());
         var limits = Options.Create(new IntakeOptions());
         var packs = new PackRegistry(hub, NullLogger<PackRegistry>.Instance);
+        IReadOnlyDictionary<string, string>? pointers = null;
         if (name.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {
-            var converted = new JsonEnvelopeConverter(packs).TryConvert(bytes, out var jsonError);
+            var converted = new CdmJsonConverter(packs).TryToXml(bytes, out var jsonError);
             if (converted is null)
             {
                 return new ValidationReport(name, false, null, null, jsonError!.Code, jsonError.Detail, []);
             }
-            bytes = converted;
+            (bytes, pointers) = (converted.Bytes, converted.Pointers);
         }
-        var context = new ExchangeContext(Guid.Empty, Direction.Outbound, bytes);
-        foreach (IStage stage in new IStage[] { new IngestStage(Direction.Outbound, limits), new ValidationStage(packs, limits) })
+        var context = new ExchangeContext(Guid.Empty, Direction.Outbound, bytes) { SourcePointers = pointers };
+        var directory = new InstitutionDirectory(Path.Combine(hub.Value.SchemasDirectory, "ir", "directory.json"));
+        var rules = new BusinessRules(directory, new CodeLists(hub));
+        // Case rules need the hub's case state: `cleiss validate` checks one document on its own.
+        foreach (IStage stage in new IStage[] { new IngestStage(Direction.Outbound, limits), new ValidationStage(packs, rules) })
         {
             var outcome = await stage.ExecuteAsync(context, cancellationToken);
             if (outcome.Error is { } error)

@@ -23,7 +23,7 @@ internal static class DocumentEndpoints
             .ProducesProblem(404);
     }
 
-    private static async Task<IResult> SubmitAsync(HttpRequest request, IntakeService intake, JsonEnvelopeConverter json, IOptions<IntakeOptions> limits, CancellationToken cancellationToken)
+    private static async Task<IResult> SubmitAsync(HttpRequest request, IntakeService intake, CdmJsonConverter json, IOptions<IntakeOptions> limits, CancellationToken cancellationToken)
     {
         var kind = BodyReader.Classify(request, allowJson: true, "accept", out var mediaError);
         if (kind is null)
@@ -35,20 +35,22 @@ internal static class DocumentEndpoints
         {
             return await RefusedAsync(intake, readError!, cancellationToken);
         }
+        IReadOnlyDictionary<string, string>? pointers = null;
         if (kind == BodyKind.Json)
         {
-            body = json.TryConvert(body, out var jsonError);
-            if (body is null)
+            var converted = json.TryToXml(body, out var jsonError);
+            if (converted is null)
             {
                 return await RefusedAsync(intake, jsonError!, cancellationToken);
             }
+            (body, pointers) = (converted.Bytes, converted.Pointers);
             if (body.Length > limits.Value.MaxDocumentBytes)
             {
                 return await RefusedAsync(intake, BodyReader.TooLarge("accept", limits.Value.MaxDocumentBytes), cancellationToken);
             }
         }
 
-        var result = await intake.SubmitAsync(Direction.Outbound, body, cancellationToken);
+        var result = await intake.SubmitAsync(Direction.Outbound, body, cancellationToken, sourcePointers: pointers);
         if (result.Outcome == IntakeOutcome.Rejected)
         {
             return Problems.From(result.Error!, result.DocumentId);

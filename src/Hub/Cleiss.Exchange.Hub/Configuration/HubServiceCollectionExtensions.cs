@@ -41,6 +41,10 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<IStageLog>(sp => sp.GetRequiredService<SqliteHubStore>());
 
         services.AddSingleton<PackRegistry>();
+        services.AddSingleton<CodeLists>();
+        services.AddSingleton<BusinessRules>();
+        services.AddSingleton<BucRules>();
+        services.AddSingleton<CaseRules>();
         services.AddSingleton<InstitutionDirectory>();
         services.AddSingleton<SigningKeyStore>();
         services.AddSingleton<TrustStore>();
@@ -49,7 +53,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<DispatchStage>();
         services.AddSingleton<VerificationStage>();
         services.AddSingleton<InboxDeliveryStage>();
-        services.AddSingleton<Stages.Ingest.JsonEnvelopeConverter>();
+        services.AddSingleton<Stages.Ingest.CdmJsonConverter>();
         services.AddSingleton<HubPipeline>();
         services.AddSingleton<StageRunner>();
         services.AddSingleton<IntakeService>();

@@ -33,13 +33,15 @@ public sealed class HubPipeline
         IOptions<HubOptions> hub,
         IOptions<RoutingOptions> routing,
         PackRegistry packs,
+        BusinessRules rules,
+        CaseRules cases,
         InstitutionDirectory directory,
         SigningStage sign,
         DispatchStage dispatch,
         VerificationStage verify,
         InboxDeliveryStage deliver)
     {
-        var validate = new ValidationStage(packs, limits);
+        var validate = new ValidationStage(packs, rules, cases);
         OutboundIntake = [new IngestStage(Direction.Outbound, limits), validate, new RoutingStage(Direction.Outbound, directory, hub, routing)];
         OutboundDelivery = [sign, dispatch];
         InboundIntake = [new IngestStage(Direction.Inbound, limits), verify, validate, new RoutingStage(Direction.Inbound, directory, hub, routing)];

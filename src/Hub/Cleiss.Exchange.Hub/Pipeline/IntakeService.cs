@@ -39,10 +39,36 @@ public sealed class IntakeService(
 {
     private readonly int _partitions = options.Value.Partitions;
 
+    private const int CaseConflictRetries = 5;
+
     /// <summary>Takes a document in. Throws <see cref="HubStorageException"/> when it cannot be stored durably.</summary>
-    public async Task<IntakeResult> SubmitAsync(Direction direction, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    /// <param name="direction">Outbound (from a French institution) or inbound (from a partner access point).</param>
+    /// <param name="payload">The SBDH + SED XML.</param>
+    /// <param name="cancellationToken">Cancels the intake.</param>
+    /// <param name="authorizedSenders">The institutions the caller is authenticated for, or null when the channel has no caller identity.</param>
+    /// <param name="sourcePointers">For JSON input: XPath → JSON Pointer, so findings point into what the sender wrote.</param>
+    public async Task<IntakeResult> SubmitAsync(Direction direction, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken,
+        IReadOnlySet<string>? authorizedSenders = null, IReadOnlyDictionary<string, string>? sourcePointers = null)
     {
-        var context = new ExchangeContext(Guid.CreateVersion7(time.GetUtcNow()), direction, payload);
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await SubmitOnceAsync(direction, payload, authorizedSenders, sourcePointers, cancellationToken);
+            if (result is not null || attempt > CaseConflictRetries)
+            {
+                return result ?? throw new InvalidOperationException("The case kept changing during the intake.");
+            }
+        }
+    }
+
+    /// <summary>One try; null when the case changed under the decision (then decide again).</summary>
+    private async Task<IntakeResult?> SubmitOnceAsync(Direction direction, ReadOnlyMemory<byte> payload,
+        IReadOnlySet<string>? authorizedSenders, IReadOnlyDictionary<string, string>? sourcePointers, CancellationToken cancellationToken)
+    {
+        var context = new ExchangeContext(Guid.CreateVersion7(time.GetUtcNow()), direction, payload)
+        {
+            AuthorizedSenders = authorizedSenders,
+            SourcePointers = sourcePointers,
+        };
         var sha = Convert.ToHexStringLower(SHA256.HashData(payload.Span));
         var sink = new BufferingSink();
         var stages = pipeline.Intake(direction);
@@ -92,7 +118,11 @@ public sealed class IntakeService(
             CreatedAt = now,
             UpdatedAt = now,
         };
-        var committed = await store.CommitIntakeAsync(record, sink.Events, HubPipeline.Topic(direction), cancellationToken);
+        var committed = await store.CommitIntakeAsync(record, sink.Events, HubPipeline.Topic(direction), cancellationToken, context.CaseTransition);
+        if (committed.CaseConflict)
+        {
+            return null;
+        }
         if (!committed.Created)
         {
             // Lost a race with a concurrent re-send of the same document: answer as a re-send.

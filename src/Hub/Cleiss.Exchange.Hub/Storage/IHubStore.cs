@@ -17,7 +17,12 @@ public interface IHubStore
     /// transaction; or, when a document with the same direction and InstanceIdentifier exists,
     /// stores nothing and returns the existing one.
     /// </summary>
-    Task<IntakeCommitResult> CommitIntakeAsync(DocumentRecord document, IReadOnlyList<NewAuditEvent> events, string topic, CancellationToken cancellationToken);
+    /// <remarks>With a <paramref name="caseTransition"/>, the case is created or updated in the same transaction, only if it
+    /// still has the revision the transition was decided on; otherwise nothing is stored and the result says CaseConflict.</remarks>
+    Task<IntakeCommitResult> CommitIntakeAsync(DocumentRecord document, IReadOnlyList<NewAuditEvent> events, string topic, CancellationToken cancellationToken, CaseTransition? caseTransition = null);
+
+    /// <summary>The state of a case, or null when the hub has never seen it.</summary>
+    Task<CaseState?> GetCaseAsync(string caseId, CancellationToken cancellationToken);
 
     /// <summary>Finds a document by direction and SBDH InstanceIdentifier (the dedup key).</summary>
     Task<IntakeCommitResult?> FindByInstanceAsync(Direction direction, string instanceIdentifier, string contentSha256, CancellationToken cancellationToken);

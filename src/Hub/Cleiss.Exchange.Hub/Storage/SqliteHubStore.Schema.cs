@@ -60,6 +60,16 @@ public sealed partial class SqliteHubStore
             PRIMARY KEY (topic, partition, offset)
         ) WITHOUT ROWID;
 
+        CREATE TABLE IF NOT EXISTS cases (
+            case_id    TEXT PRIMARY KEY,
+            buc        TEXT NOT NULL,
+            version    TEXT NOT NULL,
+            status     TEXT NOT NULL,
+            revision   INTEGER NOT NULL,
+            state      TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+
         CREATE TABLE IF NOT EXISTS meta (
             key   TEXT PRIMARY KEY,
             value TEXT NOT NULL

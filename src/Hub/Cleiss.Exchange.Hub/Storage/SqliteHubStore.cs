@@ -99,7 +99,7 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
     }
 
     /// <inheritdoc />
-    public async Task<IntakeCommitResult> CommitIntakeAsync(DocumentRecord document, IReadOnlyList<NewAuditEvent> events, string topic, CancellationToken cancellationToken)
+    public async Task<IntakeCommitResult> CommitIntakeAsync(DocumentRecord document, IReadOnlyList<NewAuditEvent> events, string topic, CancellationToken cancellationToken, CaseTransition? caseTransition = null)
     {
         long offset;
         IntakeCommitResult result;
@@ -125,6 +125,12 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
                         await tx.RollbackAsync(cancellationToken);
                         return existing;
                     }
+                }
+
+                if (caseTransition is not null && !await ApplyCaseTransitionAsync(writer, tx, caseTransition, document.UpdatedAt, cancellationToken))
+                {
+                    await tx.RollbackAsync(cancellationToken);
+                    return new IntakeCommitResult(document.Id, document.Status, Created: false, SameContent: false, CaseConflict: true);
                 }
 
                 await using (var insert = writer.CreateCommand())
@@ -205,6 +211,38 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
             ? new IntakeCommitResult(Guid.Parse(reader.GetString(0)), reader.GetString(1), Created: false,
                 SameContent: string.Equals(reader.GetString(2), contentSha256, StringComparison.Ordinal))
             : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<CaseState?> GetCaseAsync(string caseId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT state FROM cases WHERE case_id = $id";
+        command.Parameters.AddWithValue("$id", caseId);
+        return await command.ExecuteScalarAsync(cancellationToken) is string json ? JsonSerializer.Deserialize<CaseState>(json) : null;
+    }
+
+    private static async Task<bool> ApplyCaseTransitionAsync(SqliteConnection writer, SqliteTransaction tx, CaseTransition transition, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var state = transition.NewState;
+        await using var command = writer.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = transition.ExpectedRevision == 0
+            ? """
+              INSERT INTO cases (case_id, buc, version, status, revision, state, updated_at)
+              VALUES ($id, $buc, $version, $status, $revision, $state, $at) ON CONFLICT (case_id) DO NOTHING
+              """
+            : "UPDATE cases SET status = $status, revision = $revision, state = $state, updated_at = $at WHERE case_id = $id AND revision = $expected";
+        command.Parameters.AddWithValue("$id", state.CaseId);
+        command.Parameters.AddWithValue("$buc", state.Buc);
+        command.Parameters.AddWithValue("$version", state.Version);
+        command.Parameters.AddWithValue("$status", state.Status);
+        command.Parameters.AddWithValue("$revision", state.Revision);
+        command.Parameters.AddWithValue("$state", JsonSerializer.Serialize(state));
+        command.Parameters.AddWithValue("$at", FormatTime(at));
+        command.Parameters.AddWithValue("$expected", transition.ExpectedRevision);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     /// <inheritdoc />

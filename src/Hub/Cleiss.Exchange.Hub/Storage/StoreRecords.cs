@@ -52,7 +52,8 @@ public sealed record DocumentProgress(string Status, string LastStage, byte[]? S
 /// <param name="Status">The current status of that document.</param>
 /// <param name="Created">False when the InstanceIdentifier was already known.</param>
 /// <param name="SameContent">On a duplicate: whether the bytes are the same as the first time.</param>
-public sealed record IntakeCommitResult(Guid DocumentId, string Status, bool Created, bool SameContent);
+/// <param name="CaseConflict">True when the case changed since the case rules decided: nothing was stored, decide again.</param>
+public sealed record IntakeCommitResult(Guid DocumentId, string Status, bool Created, bool SameContent, bool CaseConflict = false);
 
 /// <summary>One entry of an institution's inbox.</summary>
 public sealed record InboxItem(Guid DocumentId, string SedType, string CaseId, string BusinessService, string SenderId, string Status, DateTimeOffset ReceivedAt);

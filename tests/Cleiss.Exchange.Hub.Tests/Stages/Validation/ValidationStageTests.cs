@@ -30,7 +30,7 @@ public sealed class ValidationStageTests
         {
             return (ingest, context);
         }
-        return (await new ValidationStage(Builders.Packs, Builders.Limits()).ExecuteAsync(context, CancellationToken.None), context);
+        return (await Builders.Validator().ExecuteAsync(context, CancellationToken.None), context);
     }
 
     [Theory]
@@ -62,14 +62,18 @@ public sealed class ValidationStageTests
     }
 
     [Fact]
-    public async Task Schema_errors_come_with_findings_that_locate_them()
+    public async Task Schema_errors_come_with_coded_bilingual_findings_located_by_XPath()
     {
         var (outcome, _) = await ValidateAsync(Builders.Sample("invalid/U001-schema-bad-date.xml"));
 
-        var finding = Assert.Single(outcome.Error!.Findings!);
-        Assert.Equal(ExchangeErrors.ValidateSchemaInvalid, finding.Code);
-        Assert.Contains("/StandardBusinessDocument/U001", finding.Location, StringComparison.Ordinal);
-        Assert.Contains("line", finding.Location, StringComparison.Ordinal);
+        Assert.Equal(ExchangeErrors.ValidateSchemaInvalid, outcome.Error!.Code);
+        var finding = Assert.Single(outcome.Error.Findings!);
+        Assert.Equal(FindingCatalogue.SchemaInvalidValue, finding.Code);
+        Assert.Equal("error", finding.Severity);
+        Assert.StartsWith("/sbdh:StandardBusinessDocument/sed:U001/", finding.Location, StringComparison.Ordinal);
+        Assert.Contains("'", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("«", finding.MessageFr, StringComparison.Ordinal);
+        Assert.DoesNotContain("2026-13-45", finding.Message + finding.MessageFr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -82,6 +82,7 @@ public static class SbdhReader
         {
             Sender = sender!,
             Receivers = receivers,
+            Standard = Text(Child(identification, "Standard")) ?? string.Empty,
             SedType = type,
             TypeVersion = typeVersion!,
             InstanceIdentifier = instance,

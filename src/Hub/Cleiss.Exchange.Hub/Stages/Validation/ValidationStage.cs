@@ -1,33 +1,30 @@
-using System.Globalization;
-using System.Text;
 using System.Xml;
 using System.Xml.Schema;
 using Cleiss.Exchange.Hub.Abstractions;
-using Cleiss.Exchange.Hub.Configuration;
-using Cleiss.Exchange.Hub.Internal;
-using Microsoft.Extensions.Options;
+using Cleiss.Exchange.Hub.Stages.Signing;
 
 namespace Cleiss.Exchange.Hub.Stages.Validation;
 
 /// <summary>
-/// validate: picks the pack from the SED namespace and version (fail closed), checks the SBDH type
-/// matches the SED, and validates the whole document against the pack's XSDs (runs per message).
-/// xsi:schemaLocation hints are ignored: only the pinned local schemas count.
+/// validate (runs per message): picks the pack from the SED namespace and version (fail closed),
+/// checks the SBDH type matches the SED, validates the parsed document against the pack's XSDs
+/// (xsi:schemaLocation hints are ignored: only the pinned local schemas count), then applies the
+/// business rules and the case rules. Each failure is a list of coded findings located by XPath (or
+/// JSON Pointer for JSON input); the audited detail never quotes field values.
 /// </summary>
-public sealed class ValidationStage(PackRegistry packs, IOptions<IntakeOptions> limits) : IStage
+public sealed class ValidationStage(PackRegistry packs, BusinessRules rules, CaseRules? cases = null) : IStage
 {
     private const int MaxFindings = 20;
-    private readonly IntakeOptions _limits = limits.Value;
 
     public string Name => "validate";
 
     public string CompletedEvent => "validated";
 
-    public ValueTask<StageOutcome> ExecuteAsync(ExchangeContext context, CancellationToken cancellationToken)
+    public async ValueTask<StageOutcome> ExecuteAsync(ExchangeContext context, CancellationToken cancellationToken)
     {
         var header = context.Header ?? throw new InvalidOperationException("validate runs after ingest.");
         var document = context.Document ?? throw new InvalidOperationException("validate runs after ingest.");
-        var sed = SedElement(document);
+        var sed = SigningStage.SedElement(document);
         if (sed is null)
         {
             return Reject(ExchangeErrors.ValidateSbdhInvalid, "The SED element after the header is missing.");
@@ -42,85 +39,71 @@ public sealed class ValidationStage(PackRegistry packs, IOptions<IntakeOptions> 
         {
             return Reject(ExchangeErrors.ValidateTypeMismatch, $"The header says {Truncate(header.SedType)} but the document holds {sed.LocalName}.");
         }
+        context.PackId = pack.Label;
 
-        var findings = SchemaFindings(context.Payload, pack);
+        var findings = CheckSchema(document, pack, context.SourcePointers);
         if (findings.Count > 0)
         {
-            var error = new ExchangeError(ExchangeErrors.ValidateSchemaInvalid, Name, false,
-                // The detail goes to the audit trail: locations only. Validator messages can quote field
-                // values (names, dates of birth), so they travel only in the findings returned to the sender.
-                $"{findings.Count}{(findings.Count >= MaxFindings ? "+" : string.Empty)} schema error(s); first at {findings[0].Location}.", findings);
-            return ValueTask.FromResult(StageOutcome.Reject(error));
+            return Failed(ExchangeErrors.ValidateSchemaInvalid, "schema", findings);
         }
-        context.PackId = pack.Label;
+        rules.Check(context, sed, findings);
+        if (findings.Count > 0)
+        {
+            var code = findings.Exists(f => f.Code == FindingCatalogue.RuleSenderNotAuthenticated)
+                ? ExchangeErrors.ValidateSenderNotAuthenticated
+                : ExchangeErrors.ValidateRuleViolation;
+            return Failed(code, "business rule", findings);
+        }
+        if (cases is not null)
+        {
+            var decision = await cases.EvaluateAsync(context, sed, cancellationToken);
+            if (decision.Finding is { } caseFinding)
+            {
+                return Failed(ExchangeErrors.ValidateCaseViolation, "case rule", [caseFinding]);
+            }
+            context.CaseTransition = decision.Transition;
+            context.AddFact("case", decision.Transition!.Summary);
+        }
         context.AddFact("pack", pack.Label);
+        context.AddFact("rules", rules.Version);
         context.AddFact("sedType", header.SedType);
-        return ValueTask.FromResult(StageOutcome.Continue);
+        return StageOutcome.Continue;
     }
 
-    private List<Finding> SchemaFindings(ReadOnlyMemory<byte> payload, ValidationPack pack)
+    private static List<Finding> CheckSchema(XmlDocument document, ValidationPack pack, IReadOnlyDictionary<string, string>? pointers)
     {
         var findings = new List<Finding>();
-        var path = new List<string>();
-        var settings = HardenedXml.ReaderSettings(_limits);
-        settings.ValidationType = ValidationType.Schema;
-        settings.Schemas = pack.Schemas;
-        settings.ValidationFlags = XmlSchemaValidationFlags.AllowXmlAttributes;
-        settings.ValidationEventHandler += (_, e) =>
+        document.Schemas = pack.Schemas;
+        document.Validate((_, e) =>
         {
             if (e.Severity == XmlSeverityType.Error && findings.Count < MaxFindings)
             {
-                var where = string.Create(CultureInfo.InvariantCulture, $"/{string.Join('/', path)} (line {e.Exception.LineNumber}, position {e.Exception.LinePosition})");
-                findings.Add(new Finding(ExchangeErrors.ValidateSchemaInvalid, "error", where, e.Message));
+                var node = (e.Exception as XmlSchemaValidationException)?.SourceObject as XmlNode;
+                findings.Add(SchemaFindings.From(e.Exception, node, Locate(node, pointers)));
             }
-        };
-        var bytes = payload;
-        if (bytes.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-        {
-            bytes = bytes[3..];
-        }
-        using var reader = XmlReader.Create(new StreamReader(new ReadOnlyMemoryStream(bytes), Encoding.UTF8, false), settings);
-        while (reader.Read() && findings.Count < MaxFindings)
-        {
-            if (reader.NodeType == XmlNodeType.Element)
-            {
-                while (path.Count > reader.Depth)
-                {
-                    path.RemoveAt(path.Count - 1);
-                }
-                path.Add(reader.LocalName);
-                if (reader.IsEmptyElement)
-                {
-                    path.RemoveAt(path.Count - 1);
-                }
-            }
-            else if (reader.NodeType == XmlNodeType.EndElement && path.Count > 0)
-            {
-                path.RemoveAt(path.Count - 1);
-            }
-        }
+        });
         return findings;
     }
 
-    private ValueTask<StageOutcome> Reject(string code, string detail) =>
-        ValueTask.FromResult(StageOutcome.Reject(ExchangeErrors.Permanent(code, Name, detail)));
-
-    private static XmlElement? SedElement(XmlDocument document)
+    /// <summary>The XPath of a node, or the JSON Pointer the sender wrote when the input was JSON.</summary>
+    internal static string Locate(XmlNode? node, IReadOnlyDictionary<string, string>? pointers)
     {
-        var root = document.DocumentElement;
-        var seenHeader = false;
-        for (var node = root?.FirstChild; node is not null; node = node.NextSibling)
+        if (node is null)
         {
-            if (node is XmlElement element)
-            {
-                if (seenHeader)
-                {
-                    return element;
-                }
-                seenHeader = true;
-            }
+            return "/";
         }
-        return null;
+        var path = NodePath.Of(node);
+        return pointers is not null && pointers.TryGetValue(path, out var pointer) ? pointer : path;
+    }
+
+    private StageOutcome Reject(string code, string detail) => StageOutcome.Reject(ExchangeErrors.Permanent(code, Name, detail));
+
+    private StageOutcome Failed(string code, string kind, List<Finding> findings)
+    {
+        // The detail goes to the audit trail: codes and locations only, never values.
+        var more = findings.Count >= MaxFindings ? "+" : string.Empty;
+        var detail = $"{findings.Count}{more} {kind} finding(s); first {findings[0].Code} at {findings[0].Location}.";
+        return StageOutcome.Reject(new ExchangeError(code, Name, false, detail, findings));
     }
 
     private static string? AttributeOrNull(XmlElement element, string name) => element.HasAttribute(name) ? element.GetAttribute(name) : null;

@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Xml;
+using Cleiss.Exchange.Hub.Abstractions;
+using Cleiss.Exchange.Hub.Stages.Routing;
+
+namespace Cleiss.Exchange.Hub.Stages.Validation;
+
+/// <summary>
+/// Rules beyond the schema (runs per message, after a successful schema validation): the sender is
+/// the authenticated one and is competent for the BUC in its role at the document date; personal
+/// identification numbers have their country's structure; dates make sense (no birth or death after
+/// the document, periods in order, no period before birth, no death before birth); code values are
+/// in their code lists. Rules name elements, never the values found.
+/// </summary>
+public sealed class BusinessRules(InstitutionDirectory directory, CodeLists codeLists)
+{
+    /// <summary>Rule-set version recorded in the audit trail.</summary>
+    public string Version { get; } = $"rules-1 ({codeLists.Version})";
+
+    /// <summary>Appends the findings of every rule the document breaks.</summary>
+    public void Check(ExchangeContext context, XmlElement sed, List<Finding> findings)
+    {
+        var header = context.Header!;
+        var at = ValidationStage.Locate;
+        if (context.AuthorizedSenders is { } allowed && !allowed.Contains(header.Sender.InstitutionId))
+        {
+            findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleSenderNotAuthenticated, "/sbdh:StandardBusinessDocument/sbdh:StandardBusinessDocumentHeader/sbdh:Sender", header.Sender.InstitutionId));
+        }
+        var created = DateOnly.TryParse(header.CreationDateAndTime.AsSpan(0, Math.Min(10, header.CreationDateAndTime.Length)), CultureInfo.InvariantCulture, out var c) ? c : DateOnly.MaxValue;
+        if (directory.FindInstitution(header.Sender.InstitutionId) is { } sender && !IsCompetent(sender, header.BucType, header.Sender.Role, created))
+        {
+            findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleSenderNoCompetence, "/sbdh:StandardBusinessDocument/sbdh:StandardBusinessDocumentHeader/sbdh:Sender", header.BucType));
+        }
+
+        // One walk over the SED, without recursion.
+        var births = new Dictionary<XmlElement, DateOnly?>();
+        var stack = new Stack<XmlElement>();
+        stack.Push(sed);
+        while (stack.Count > 0)
+        {
+            var element = stack.Pop();
+            switch (element.LocalName)
+            {
+                case "dateBirth" or "dateDeath" when Date(element) is { } date && date > created:
+                    findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleDateInFuture, at(element, context.SourcePointers), element.LocalName));
+                    break;
+                case "dateDeath" when Date(element) is { } death && BirthFor(element, births) is { } birth && death < birth:
+                    findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleDateOrder, at(element, context.SourcePointers), element.LocalName));
+                    break;
+                case "startDate" when Date(element) is { } start && BirthFor(element, births) is { } born && start < born:
+                    findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleBirthAfterPeriod, at(element.ParentNode!, context.SourcePointers), ((XmlElement)element.ParentNode!).LocalName));
+                    break;
+                case "PersonalIdentificationNumber":
+                    CheckPin(element, context, findings);
+                    break;
+            }
+            if (Child(element, "startDate") is { } from && Child(element, "endDate") is { } to && Date(from) is { } s && Date(to) is { } e && s > e)
+            {
+                findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleDateOrder, at(element, context.SourcePointers), element.LocalName));
+            }
+            if (codeLists.ForElement(element.LocalName) is { } list)
+            {
+                CheckCodes(element, list, context, findings);
+            }
+            for (var child = element.LastChild; child is not null; child = child.PreviousSibling)
+            {
+                if (child is XmlElement e2)
+                {
+                    stack.Push(e2);
+                }
+            }
+        }
+    }
+
+    private static void CheckPin(XmlElement pin, ExchangeContext context, List<Finding> findings)
+    {
+        var country = Child(Child(pin, "country"), "value")?.InnerText;
+        var identifier = Child(pin, "identifier")?.InnerText;
+        if (country is not null && identifier is not null && PersonalIdentificationNumbers.HasRule(country)
+            && !PersonalIdentificationNumbers.IsValid(country, identifier))
+        {
+            findings.Add(FindingCatalogue.Error(FindingCatalogue.RulePinInvalid, ValidationStage.Locate(Child(pin, "identifier"), context.SourcePointers), country));
+        }
+    }
+
+    private static void CheckCodes(XmlElement element, CodeList list, ExchangeContext context, List<Finding> findings)
+    {
+        for (var node = element.FirstChild; node is not null; node = node.NextSibling)
+        {
+            if (node is XmlElement { LocalName: "value" } value && !list.Codes.ContainsKey(value.InnerText))
+            {
+                findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleCodeUnknown, ValidationStage.Locate(value, context.SourcePointers), element.LocalName));
+            }
+        }
+    }
+
+    /// <summary>The date of birth of the person an element belongs to: the first dateBirth in the nearest enclosing section that has one.</summary>
+    private static DateOnly? BirthFor(XmlElement element, Dictionary<XmlElement, DateOnly?> cache)
+    {
+        for (var ancestor = element.ParentNode as XmlElement; ancestor is not null; ancestor = ancestor.ParentNode as XmlElement)
+        {
+            if (!cache.TryGetValue(ancestor, out var birth))
+            {
+                var found = ancestor.GetElementsByTagName("dateBirth");
+                birth = found.Count > 0 ? Date((XmlElement)found[0]!) : null;
+                cache[ancestor] = birth;
+            }
+            if (birth is not null)
+            {
+                return birth;
+            }
+            if (ancestor.ParentNode is XmlDocument or null || ancestor.NamespaceURI.Length > 0)
+            {
+                break; // the SED root: stop here, never climb into the SBDH
+            }
+        }
+        return null;
+    }
+
+    private static bool IsCompetent(InstitutionEntry institution, string buc, string role, DateOnly date)
+    {
+        foreach (var competence in institution.Competences)
+        {
+            if (competence.Buc == buc && competence.Roles.Contains(role)
+                && (competence.ValidFrom is null || competence.ValidFrom <= date)
+                && (competence.ValidTo is null || date <= competence.ValidTo))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static DateOnly? Date(XmlElement element)
+    {
+        var text = element.InnerText;
+        return text.Length >= 10 && DateOnly.TryParseExact(text.AsSpan(0, 10), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+    }
+
+    private static XmlElement? Child(XmlNode? parent, string localName)
+    {
+        for (var node = parent?.FirstChild; node is not null; node = node.NextSibling)
+        {
+            if (node is XmlElement element && element.LocalName == localName)
+            {
+                return element;
+            }
+        }
+        return null;
+    }
+}
