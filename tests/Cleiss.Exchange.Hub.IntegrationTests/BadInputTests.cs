@@ -14,10 +14,13 @@ public sealed class BadInputTests : IClassFixture<HubRig>
     public static TheoryData<string, string> InvalidSamples()
     {
         var data = new TheoryData<string, string>();
-        using var manifest = System.Text.Json.JsonDocument.Parse(HubRig.Sample("invalid/expected.json"));
-        foreach (var entry in manifest.RootElement.EnumerateObject())
+        foreach (var manifest in Directory.EnumerateFiles(Path.Combine(HubRig.Samples, "invalid"), "expected*.json"))
         {
-            data.Add(entry.Name, entry.Value.GetString()!);
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(manifest));
+            foreach (var entry in json.RootElement.EnumerateObject())
+            {
+                data.Add(entry.Name, entry.Value.GetString()!);
+            }
         }
         return data;
     }
@@ -28,10 +31,16 @@ public sealed class BadInputTests : IClassFixture<HubRig>
     {
         var (status, problem) = await _rig.PostAsync(HubRig.Sample("invalid/" + file));
 
-        Assert.Equal(code, problem["code"]!.GetValue<string>());
-        Assert.Equal(ExchangeErrors.All[code].HttpStatus, status);
-        Assert.Equal($"urn:cleiss:exchange:error:{code}", problem["type"]!.GetValue<string>());
-        await AssertAuditedOnlyAsync(problem, code);
+        // Business-rule samples are refused as VALIDATE.RULE_VIOLATION with the rule as the single finding.
+        var errorCode = code.StartsWith("RULE.", StringComparison.Ordinal) ? ExchangeErrors.ValidateRuleViolation : code;
+        Assert.Equal(errorCode, problem["code"]!.GetValue<string>());
+        Assert.Equal(ExchangeErrors.All[errorCode].HttpStatus, status);
+        Assert.Equal($"urn:cleiss:exchange:error:{errorCode}", problem["type"]!.GetValue<string>());
+        if (errorCode != code)
+        {
+            Assert.Equal(code, Assert.Single(problem["findings"]!.AsArray())!["code"]!.GetValue<string>());
+        }
+        await AssertAuditedOnlyAsync(problem, errorCode);
         await AssertAliveAsync();
     }
 
@@ -105,8 +114,10 @@ public sealed class BadInputTests : IClassFixture<HubRig>
         var (status, problem) = await _rig.PostAsync(HubRig.Sample("invalid/H001-schema-bad-sex-code.xml"));
         Assert.Equal(422, status);
         var finding = problem["findings"]!.AsArray()[0]!;
-        Assert.Equal("VALIDATE.SCHEMA_INVALID", finding["code"]!.GetValue<string>());
-        Assert.Contains("/H001/", finding["location"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("SCHEMA.NOT_IN_LIST", finding["code"]!.GetValue<string>());
+        Assert.Equal("/sbdh:StandardBusinessDocument/sed:H001/InsuredPerson/PersonIdentification/sex/value", finding["location"]!.GetValue<string>());
+        Assert.Contains("value", finding["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("valeur", finding["messageFr"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -43,6 +43,21 @@ internal static class Builders
     public static IOptions<HubOptions> Hub(string? dataDirectory = null, string accessPointId = "FR:AP0001") =>
         Options.Create(new HubOptions { DataDirectory = dataDirectory ?? "unused", AccessPointId = accessPointId, SchemasDirectory = Path.Combine(RepositoryRoot, "schemas") });
 
+    /// <summary>Every invalid sample with its expected code, from all <c>samples/invalid/expected*.json</c> manifests.</summary>
+    public static IReadOnlyDictionary<string, string> InvalidSamples()
+    {
+        var all = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var manifest in System.IO.Directory.EnumerateFiles(Path.Combine(Samples, "invalid"), "expected*.json"))
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(manifest));
+            foreach (var entry in json.RootElement.EnumerateObject())
+            {
+                all.Add(entry.Name, entry.Value.GetString()!);
+            }
+        }
+        return all;
+    }
+
     public static byte[] Sample(string relativePath) => File.ReadAllBytes(Path.Combine(Samples, relativePath));
 
     public static IEnumerable<string> ValidXmlSamples(string direction) =>

@@ -1,11 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using System.Xml;
-using Cleiss.Exchange.Hub.Configuration;
 using Cleiss.Exchange.Hub.Host.Endpoints;
 using Cleiss.Exchange.Hub.Host.Simulation;
-using Cleiss.Exchange.Hub.Internal;
-using Cleiss.Exchange.Hub.Stages.Ingest;
+using Cleiss.Exchange.Hub.Samples;
 using Cleiss.Exchange.Hub.Storage;
 using Cleiss.Exchange.Hub.Trust;
 
@@ -57,20 +54,51 @@ internal sealed class DemoRunner(string hubUrls, string partnerUrls, string data
         var tracked = new List<(string Label, Guid Id)>();
         var mismatches = 0;
 
-        output.WriteLine("Outbound: French institutions → hub → BE:AP0001");
-        var outbound = Directory.EnumerateFiles(Path.Combine(samples, "valid"), "*-outbound-*.xml").Order(StringComparer.Ordinal)
-            .Concat(Directory.EnumerateFiles(Path.Combine(samples, "valid", "json"), "*.json").Order(StringComparer.Ordinal)).ToList();
-        byte[]? firstSent = null;
-        foreach (var file in outbound)
+        var receivers = new SortedSet<string>(StringComparer.Ordinal);
+        output.WriteLine("Cases: each shipped scenario replayed in order (outbound through the API, inbound from BE:AP0001)");
+        foreach (var scenario in SampleScenario.LoadAll(Path.Combine(samples, "cases")))
         {
-            var isJson = file.EndsWith(".json", StringComparison.Ordinal);
-            var bytes = isJson ? FreshJson(await File.ReadAllBytesAsync(file, cancellationToken)) : FreshXml(await File.ReadAllBytesAsync(file, cancellationToken));
+            output.WriteLine($"  {scenario.Name}");
+            foreach (var document in scenario.Fresh().Documents)
+            {
+                var label = $"{scenario.Name[..scenario.Name.IndexOf('-', StringComparison.Ordinal)]}/{Path.GetFileNameWithoutExtension(document.Name)}";
+                Guid? id;
+                string text;
+                if (document.Direction == Abstractions.Direction.Outbound)
+                {
+                    (id, text) = await PostAsync(api, document.Bytes, "application/xml", cancellationToken);
+                }
+                else
+                {
+                    var result = await partner.SendAsync(document.Bytes, cancellationToken);
+                    receivers.Add(SampleScenario.Header(document.Bytes).Receivers[0].InstitutionId);
+                    id = result.ReceiptValid && Guid.TryParse(result.ReceiptId, out var received) ? received : null;
+                    text = id is null ? $"refused {result.StatusCode} {result.ProblemCode}" : $"received, hub receipt {result.ReceiptId} verified by BE:AP0001";
+                }
+                output.WriteLine($"    {document.Name,-26} {text}");
+                if (id is { } accepted)
+                {
+                    tracked.Add((label, accepted));
+                }
+                else
+                {
+                    mismatches++;
+                }
+            }
+        }
+
+        output.WriteLine();
+        output.WriteLine("JSON envelopes, and a re-send:");
+        byte[]? firstSent = null;
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(samples, "valid", "json"), "*.json").Order(StringComparer.Ordinal))
+        {
+            var bytes = FreshJson(await File.ReadAllBytesAsync(file, cancellationToken));
             firstSent ??= bytes;
-            var (id, text) = await PostAsync(api, bytes, isJson ? "application/json" : "application/xml", cancellationToken);
+            var (id, text) = await PostAsync(api, bytes, "application/json", cancellationToken);
             output.WriteLine($"  {Path.GetFileName(file),-34} {text}");
             if (id is { } accepted)
             {
-                tracked.Add((Path.GetFileNameWithoutExtension(file), accepted));
+                tracked.Add(("json/" + Path.GetFileNameWithoutExtension(file), accepted));
             }
             else
             {
@@ -79,47 +107,28 @@ internal sealed class DemoRunner(string hubUrls, string partnerUrls, string data
         }
         if (firstSent is not null)
         {
-            var (_, again) = await PostAsync(api, firstSent, "application/xml", cancellationToken);
-            output.WriteLine($"  {"(first document sent again)",-34} {again}");
+            var (_, again) = await PostAsync(api, firstSent, "application/json", cancellationToken);
+            output.WriteLine($"  {"(first envelope sent again)",-34} {again}");
         }
 
         output.WriteLine();
         output.WriteLine("Refused at the door (shipped invalid samples and their expected codes):");
-        var expected = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(samples, "invalid", "expected.json"), cancellationToken))!.AsObject();
-        foreach (var (name, code) in expected.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var manifest in Directory.EnumerateFiles(Path.Combine(samples, "invalid"), "expected*.json").Order(StringComparer.Ordinal))
         {
-            var bytes = await File.ReadAllBytesAsync(Path.Combine(samples, "invalid", name), cancellationToken);
-            var (_, text) = await PostAsync(api, bytes, "application/xml", cancellationToken);
-            var ok = text.Contains(code!.GetValue<string>(), StringComparison.Ordinal);
-            mismatches += ok ? 0 : 1;
-            Count("rejected");
-            output.WriteLine($"  {name,-45} {text}{(ok ? string.Empty : $"   << expected {code}")}");
-        }
-
-        output.WriteLine();
-        output.WriteLine("Inbound: BE:AP0001 → hub → French institutions' inboxes");
-        var receivers = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(samples, "valid"), "*-inbound-*.xml").Order(StringComparer.Ordinal))
-        {
-            var bytes = FreshXml(await File.ReadAllBytesAsync(file, cancellationToken));
-            var result = await partner.SendAsync(bytes, cancellationToken);
-            var header = SbdhReader.TryRead(HardenedXml.TryLoad(bytes, new IntakeOptions(), "demo", out _)!, out _, out _)!;
-            receivers.Add(header.Receivers[0].InstitutionId);
-            output.WriteLine(result.ReceiptValid
-                ? $"  {Path.GetFileName(file),-34} receipt {result.ReceiptId} from FR:AP0001 verified"
-                : $"  {Path.GetFileName(file),-34} refused {result.StatusCode} {result.ProblemCode}");
-            if (result.ReceiptValid && Guid.TryParse(result.ReceiptId, out var id))
+            var expected = JsonNode.Parse(await File.ReadAllTextAsync(manifest, cancellationToken))!.AsObject();
+            foreach (var (name, code) in expected.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
-                tracked.Add((Path.GetFileNameWithoutExtension(file), id));
-            }
-            else
-            {
-                mismatches++;
+                var bytes = await File.ReadAllBytesAsync(Path.Combine(samples, "invalid", name), cancellationToken);
+                var (_, text) = await PostAsync(api, bytes, "application/xml", cancellationToken);
+                var ok = text.Contains(code!.GetValue<string>(), StringComparison.Ordinal);
+                mismatches += ok ? 0 : 1;
+                Count("rejected");
+                output.WriteLine($"  {name,-45} {text}{(ok ? string.Empty : $"   << expected {code}")}");
             }
         }
 
         output.WriteLine();
-        output.WriteLine("Progress (audit events as they are written):");
+        output.WriteLine("Progress (each document's audit trail once it reaches its end state):");
         var unfinished = await FollowAsync(api, tracked, cancellationToken);
         mismatches += unfinished;
 
@@ -161,7 +170,6 @@ internal sealed class DemoRunner(string hubUrls, string partnerUrls, string data
 
     private async Task<int> FollowAsync(HttpClient api, List<(string Label, Guid Id)> tracked, CancellationToken cancellationToken)
     {
-        var seen = tracked.ToDictionary(t => t.Id, _ => 0L);
         var pending = new HashSet<Guid>(tracked.Select(t => t.Id));
         var deadline = DateTime.UtcNow + SettleTimeout;
         while (pending.Count > 0 && DateTime.UtcNow < deadline)
@@ -173,15 +181,16 @@ internal sealed class DemoRunner(string hubUrls, string partnerUrls, string data
                     continue;
                 }
                 var view = await api.GetFromJsonAsync<DocumentView>($"/api/v1/documents/{id}", cancellationToken);
-                foreach (var e in view!.Events.Where(e => e.Sequence > seen[id]))
-                {
-                    seen[id] = e.Sequence;
-                    Count(e.Event);
-                    output.WriteLine($"  {label,-24} {e.Event,-16} {Describe(e)}");
-                }
-                if (view.Status is DocumentStatus.Delivered or DocumentStatus.Failed or DocumentStatus.Acknowledged)
+                if (view!.Status is DocumentStatus.Delivered or DocumentStatus.Failed or DocumentStatus.Acknowledged)
                 {
                     pending.Remove(id);
+                    foreach (var e in view.Events)
+                    {
+                        Count(e.Event);
+                    }
+                    var validated = view.Events.FirstOrDefault(e => e.Event == "validated");
+                    output.WriteLine($"  {label,-30} {string.Join(" → ", view.Events.Select(e => e.Event))}");
+                    output.WriteLine($"  {string.Empty,-30}   {Describe(validated ?? view.Events[^1])}; {Describe(view.Events[^1])}");
                 }
             }
             if (pending.Count > 0)
@@ -200,7 +209,7 @@ internal sealed class DemoRunner(string hubUrls, string partnerUrls, string data
     {
         "accepted" or "received" => $"sender {e.Facts.GetValueOrDefault("sender")}, case {e.Facts.GetValueOrDefault("caseId")}",
         "verified" => $"signature of {e.Facts.GetValueOrDefault("accessPoint")} (key {Short(e.Facts.GetValueOrDefault("keyId"))})",
-        "validated" => $"pack {e.Facts.GetValueOrDefault("pack")}",
+        "validated" => $"pack {e.Facts.GetValueOrDefault("pack")}, case: {e.Facts.GetValueOrDefault("case")}",
         "routed" => $"→ {e.Facts.GetValueOrDefault("receiver")} via {e.Facts.GetValueOrDefault("accessPoint")}",
         "signed" => $"key {Short(e.Facts.GetValueOrDefault("keyId"))}, digest {Short(e.Facts.GetValueOrDefault("digest"))}",
         "dispatched" => $"to {e.Facts.GetValueOrDefault("endpoint")} (HTTP {e.Facts.GetValueOrDefault("status")})",
@@ -220,7 +229,8 @@ internal sealed class DemoRunner(string hubUrls, string partnerUrls, string data
             var duplicate = json["duplicate"]!.GetValue<bool>();
             return (duplicate ? null : id, duplicate ? $"{(int)response.StatusCode} same id {id} (duplicate, not sent twice)" : $"{(int)response.StatusCode} accepted as {id}");
         }
-        return (null, $"{(int)response.StatusCode} {json["code"]}");
+        var finding = json["findings"]?.AsArray().FirstOrDefault()?["code"];
+        return (null, finding is null ? $"{(int)response.StatusCode} {json["code"]}" : $"{(int)response.StatusCode} {json["code"]} ({finding})");
     }
 
     private void Count(string name) => _tally[name] = _tally.GetValueOrDefault(name) + 1;
@@ -233,21 +243,14 @@ internal sealed class DemoRunner(string hubUrls, string partnerUrls, string data
         File.Copy(certificate, Path.Combine(trustFolder, name), overwrite: true);
     }
 
-    /// <summary>Gives a sample a new InstanceIdentifier so every demo run sends new documents.</summary>
-    internal static byte[] FreshXml(byte[] sample)
-    {
-        var xml = HardenedXml.TryLoad(sample, new IntakeOptions(), "demo", out var error) ?? throw new InvalidOperationException(error!.Detail);
-        var manager = new XmlNamespaceManager(xml.NameTable);
-        manager.AddNamespace("sbdh", SbdhReader.Namespace);
-        var node = xml.SelectSingleNode("/sbdh:StandardBusinessDocument/sbdh:StandardBusinessDocumentHeader/sbdh:DocumentIdentification/sbdh:InstanceIdentifier", manager)!;
-        node.InnerText = Guid.NewGuid().ToString();
-        return Encoding.UTF8.GetBytes(xml.OuterXml);
-    }
+    /// <summary>Gives a sample a new InstanceIdentifier and case id so every demo run sends new documents.</summary>
+    internal static byte[] FreshXml(byte[] sample) => SampleScenario.FreshDocument(sample);
 
     private static byte[] FreshJson(byte[] sample)
     {
         var json = JsonNode.Parse(sample)!;
         json["sbdh"]!["documentIdentification"]!["instanceIdentifier"] = Guid.NewGuid().ToString();
+        json["sbdh"]!["businessScope"]!["caseId"] = $"{json["sbdh"]!["businessScope"]!["caseId"]}-{Guid.NewGuid().ToString("N")[..8]}";
         return Encoding.UTF8.GetBytes(json.ToJsonString());
     }
 }

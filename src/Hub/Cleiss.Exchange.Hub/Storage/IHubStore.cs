@@ -7,7 +7,7 @@ namespace Cleiss.Exchange.Hub.Storage;
 /// institution inboxes. SQLite implements it in embedded mode; PostgreSQL will in cluster mode.
 /// A write either completes durably or throws <see cref="HubStorageException"/>.
 /// </summary>
-public interface IHubStore
+public interface IHubStore : ICaseStore
 {
     /// <summary>Creates or upgrades the schema.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
@@ -21,8 +21,6 @@ public interface IHubStore
     /// still has the revision the transition was decided on; otherwise nothing is stored and the result says CaseConflict.</remarks>
     Task<IntakeCommitResult> CommitIntakeAsync(DocumentRecord document, IReadOnlyList<NewAuditEvent> events, string topic, CancellationToken cancellationToken, CaseTransition? caseTransition = null);
 
-    /// <summary>The state of a case, or null when the hub has never seen it.</summary>
-    Task<CaseState?> GetCaseAsync(string caseId, CancellationToken cancellationToken);
 
     /// <summary>Finds a document by direction and SBDH InstanceIdentifier (the dedup key).</summary>
     Task<IntakeCommitResult?> FindByInstanceAsync(Direction direction, string instanceIdentifier, string contentSha256, CancellationToken cancellationToken);
@@ -50,6 +48,13 @@ public interface IHubStore
 
     /// <summary>Recomputes the audit hash chain; returns the sequence of the first bad entry, or null.</summary>
     Task<long?> VerifyAuditChainAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Read access to case state, what the case rules need.</summary>
+public interface ICaseStore
+{
+    /// <summary>The state of a case, or null when the hub has never seen it.</summary>
+    Task<CaseState?> GetCaseAsync(string caseId, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -15,7 +15,7 @@ public readonly record struct CaseDecision(Finding? Finding, CaseTransition? Tra
 /// allow. The decision is taken on a revision of the case and stored with the document only if the
 /// case has not changed meanwhile (optimistic concurrency; the intake retries on a conflict).
 /// </summary>
-public sealed class CaseRules(BucRules bucs, IHubStore store)
+public sealed class CaseRules(BucRules bucs, ICaseStore store)
 {
     private const string HeaderPath = "/sbdh:StandardBusinessDocument/sbdh:StandardBusinessDocumentHeader";
 

@@ -1,0 +1,25 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Exporters.Json;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using Cleiss.Exchange.Benchmarks;
+
+if (args.Length > 0 && args[0] == "compare")
+{
+    return await CompareMode.RunAsync(args[1..]);
+}
+
+// Short, fixed job: one launch, 3 warm-up and 10 measured iterations (BenchmarkDotNet builds its
+// generated project under this build's ArtifactsPath, so nothing is written to the repository's artifacts/).
+var job = Job.Default
+    .WithStrategy(RunStrategy.Throughput)
+    .WithLaunchCount(1)
+    .WithWarmupCount(3)
+    .WithIterationCount(10);
+var config = DefaultConfig.Instance
+    .AddJob(job.AsDefault())
+    .AddExporter(JsonExporter.Full)
+    .WithArtifactsPath(Path.Combine(HubWorkload.Metadata("ArtifactsPath"), "BenchmarkDotNet.Artifacts"));
+BenchmarkSwitcher.FromAssembly(typeof(ValidationBenchmarks).Assembly).Run(args, config);
+return 0;
