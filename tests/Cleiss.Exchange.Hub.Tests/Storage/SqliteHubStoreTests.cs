@@ -150,6 +150,28 @@ public sealed class SqliteHubStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_case_change_decided_on_an_old_revision_is_not_stored()
+    {
+        var opened = new CaseState("case-1", "LA_BUC_01", "4.4", "open", ["FR:CLEISS0002", "BE:ONSS00001"],
+            new Dictionary<string, CaseDocument> { ["i-1"] = new("A001", false) }, 1);
+        Assert.True((await _store.CommitIntakeAsync(Document("i-1"), [], "t", CancellationToken.None, new CaseTransition(opened, 0, "opened"))).Created);
+
+        var replyA = opened with { Documents = new Dictionary<string, CaseDocument>(opened.Documents) { ["i-2"] = new("A011", false) }, Revision = 2 };
+        var replyB = opened with { Documents = new Dictionary<string, CaseDocument>(opened.Documents) { ["i-3"] = new("A002", false) }, Revision = 2 };
+        var first = await _store.CommitIntakeAsync(Document("i-2"), [], "t", CancellationToken.None, new CaseTransition(replyA, 1, "reply"));
+        var second = await _store.CommitIntakeAsync(Document("i-3"), [], "t", CancellationToken.None, new CaseTransition(replyB, 1, "reply"));
+        var reopenedTwice = await _store.CommitIntakeAsync(Document("i-4"), [], "t", CancellationToken.None, new CaseTransition(opened, 0, "opened again"));
+
+        Assert.True(first.Created);
+        Assert.True(second.CaseConflict);
+        Assert.True(reopenedTwice.CaseConflict);
+        Assert.Null(await _store.GetDocumentAsync(second.DocumentId, CancellationToken.None));
+        var stored = await _store.GetCaseAsync("case-1", CancellationToken.None);
+        Assert.Equal(2, stored!.Revision);
+        Assert.Equal(["i-1", "i-2"], stored.Documents.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_second_hub_process_cannot_open_the_same_data_folder()
     {
         await using var second = new SqliteHubStore(Builders.Hub(_folder.Path), NullLogger<SqliteHubStore>.Instance);
