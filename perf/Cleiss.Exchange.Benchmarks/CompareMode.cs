@@ -63,7 +63,7 @@ public static class CompareMode
                 }
 
                 var hubRate = Median(rounds, () => HubRate(hub, files));
-                var single = Median(rounds, () => XmllintRate(wrapper, files[..1], repeat: 20));
+                var single = Median(rounds, () => XmllintRate(wrapper, files[..1], repeat: 50));
                 var batch = Median(rounds, () => XmllintRate(wrapper, files, repeat: 1));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {label} | {bytes.Length:N0} | {hubRate:N0} | {single:N0} | {batch:N0} | {hubRate / single:F1}× | {hubRate / batch:F2}× |"));

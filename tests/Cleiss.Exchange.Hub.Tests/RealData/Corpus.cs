@@ -28,3 +28,15 @@ internal sealed class CorpusFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A theory that needs the real-data corpus; without it, it is reported skipped with the reason.</summary>
+internal sealed class CorpusTheoryAttribute : TheoryAttribute
+{
+    public CorpusTheoryAttribute()
+    {
+        if (!Corpus.IsPresent)
+        {
+            Skip = $"The real-data corpus is not at {Corpus.Root}; set {Corpus.Variable} to run this test.";
+        }
+    }
+}

@@ -75,11 +75,14 @@ public sealed class BusinessRules(InstitutionDirectory directory, CodeLists code
     private static void CheckPin(XmlElement pin, ExchangeContext context, List<Finding> findings)
     {
         var country = Child(Child(pin, "country"), "value")?.InnerText;
-        var identifier = Child(pin, "identifier")?.InnerText;
+        // The reference pack calls the number "identifier"; SEDs modelled on real CDM documents call it
+        // "personalIdentificationNumber" (e.g. P2100, P10000).
+        var identifierElement = Child(pin, "identifier") ?? Child(pin, "personalIdentificationNumber");
+        var identifier = identifierElement?.InnerText;
         if (country is not null && identifier is not null && PersonalIdentificationNumbers.HasRule(country)
             && !PersonalIdentificationNumbers.IsValid(country, identifier))
         {
-            findings.Add(FindingCatalogue.Error(FindingCatalogue.RulePinInvalid, ValidationStage.Locate(Child(pin, "identifier"), context.SourcePointers), country));
+            findings.Add(FindingCatalogue.Error(FindingCatalogue.RulePinInvalid, ValidationStage.Locate(identifierElement, context.SourcePointers), country));
         }
     }
 
