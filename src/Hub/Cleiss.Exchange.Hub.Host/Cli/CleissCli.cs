@@ -12,6 +12,7 @@ internal static class CleissCli
         root.Subcommands.Add(DemoCommand());
         root.Subcommands.Add(ValidateCommand.Build());
         root.Subcommands.Add(ConvertCommand.Build());
+        root.Subcommands.Add(DirectoryCommand.Build());
         return root;
     }
 

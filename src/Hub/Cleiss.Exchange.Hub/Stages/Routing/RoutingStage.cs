@@ -68,7 +68,7 @@ public sealed class RoutingStage : IStage
         }
 
         var documentDate = DocumentDate(header.CreationDateAndTime);
-        var competence = FindCompetence(receiver, header.BucType, receiverParty.Role, documentDate);
+        var competence = receiver.FindCompetence(header.BucType, receiverParty.Role, documentDate);
         if (competence is null)
         {
             return Reject(ExchangeErrors.RouteNoCompetence,
@@ -94,21 +94,6 @@ public sealed class RoutingStage : IStage
         context.AddFact("endpoint", endpoint?.ToString() ?? "inbox");
         context.AddFact("rule", rule);
         return ValueTask.FromResult(StageOutcome.Continue);
-    }
-
-    private static Competence? FindCompetence(InstitutionEntry institution, string buc, string role, DateOnly date)
-    {
-        foreach (var competence in institution.Competences)
-        {
-            if (competence.Buc == buc
-                && competence.Roles.Contains(role)
-                && (competence.ValidFrom is null || competence.ValidFrom <= date)
-                && (competence.ValidTo is null || date <= competence.ValidTo))
-            {
-                return competence;
-            }
-        }
-        return null;
     }
 
     private static DateOnly DocumentDate(string creation) =>

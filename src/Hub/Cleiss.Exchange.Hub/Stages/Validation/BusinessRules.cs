@@ -27,7 +27,7 @@ public sealed class BusinessRules(InstitutionDirectory directory, CodeLists code
             findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleSenderNotAuthenticated, "/sbdh:StandardBusinessDocument/sbdh:StandardBusinessDocumentHeader/sbdh:Sender", header.Sender.InstitutionId));
         }
         var created = DateOnly.TryParse(header.CreationDateAndTime.AsSpan(0, Math.Min(10, header.CreationDateAndTime.Length)), CultureInfo.InvariantCulture, out var c) ? c : DateOnly.MaxValue;
-        if (directory.FindInstitution(header.Sender.InstitutionId) is { } sender && !IsCompetent(sender, header.BucType, header.Sender.Role, created))
+        if (directory.FindInstitution(header.Sender.InstitutionId) is { } sender && sender.FindCompetence(header.BucType, header.Sender.Role, created) is null)
         {
             findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleSenderNoCompetence, "/sbdh:StandardBusinessDocument/sbdh:StandardBusinessDocumentHeader/sbdh:Sender", header.BucType));
         }
@@ -118,20 +118,6 @@ public sealed class BusinessRules(InstitutionDirectory directory, CodeLists code
             }
         }
         return null;
-    }
-
-    private static bool IsCompetent(InstitutionEntry institution, string buc, string role, DateOnly date)
-    {
-        foreach (var competence in institution.Competences)
-        {
-            if (competence.Buc == buc && competence.Roles.Contains(role)
-                && (competence.ValidFrom is null || competence.ValidFrom <= date)
-                && (competence.ValidTo is null || date <= competence.ValidTo))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static DateOnly? Date(XmlElement element)
