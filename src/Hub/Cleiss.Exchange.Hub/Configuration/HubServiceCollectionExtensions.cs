@@ -27,6 +27,7 @@ public static class HubServiceCollectionExtensions
         services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName).ValidateOnStart();
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.SectionName).ValidateOnStart();
         services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.SectionName).ValidateOnStart();
+        services.AddOptions<ValidationOptions>().BindConfiguration(ValidationOptions.SectionName);
         services.AddSingleton<IValidateOptions<HubOptions>, HubOptionsValidator>();
         services.AddSingleton<IValidateOptions<IntakeOptions>, IntakeOptionsValidator>();
         services.AddSingleton<IValidateOptions<DispatchOptions>, DispatchOptionsValidator>();

@@ -17,12 +17,12 @@ public sealed class PackRegistry
 {
     private readonly FrozenDictionary<string, ValidationPack> _byNamespace;
 
-    public PackRegistry(IOptions<HubOptions> options, ILogger<PackRegistry> logger)
-        : this(Path.Combine(options.Value.SchemasDirectory, "sed"), logger)
+    public PackRegistry(IOptions<HubOptions> options, ILogger<PackRegistry> logger, IOptions<ValidationOptions>? validation = null)
+        : this(Path.Combine(options.Value.SchemasDirectory, "sed"), logger, validation?.Value.OfficialPacksDirectory)
     {
     }
 
-    internal PackRegistry(string sedFolder, ILogger logger)
+    internal PackRegistry(string sedFolder, ILogger logger, string? officialFolder = null)
     {
         var byNamespace = new Dictionary<string, ValidationPack>(StringComparer.Ordinal);
         var packs = new List<ValidationPack>();
@@ -34,6 +34,19 @@ public sealed class PackRegistry
                 packs.Add(pack);
                 foreach (var sed in pack.SedTypes)
                 {
+                    byNamespace[pack.NamespacePrefix + sed] = pack;
+                }
+                Log.PackLoaded(logger, pack.Label, pack.SedTypes.Count);
+            }
+        }
+        if (officialFolder is not null)
+        {
+            foreach (var pack in LoadOfficial(officialFolder, Path.Combine(sedFolder, "..", "sbdh")))
+            {
+                packs.Add(pack);
+                foreach (var sed in pack.SedTypes)
+                {
+                    // An official pack takes precedence over a reference pack of the same version.
                     byNamespace[pack.NamespacePrefix + sed] = pack;
                 }
                 Log.PackLoaded(logger, pack.Label, pack.SedTypes.Count);
@@ -63,7 +76,8 @@ public sealed class PackRegistry
             ? s
             : throw new InvalidOperationException($"{manifestPath}: '{name}' is missing.");
 
-        var schemas = new XmlSchemaSet { XmlResolver = new LocalFolderResolver(folder) };
+        // Includes resolve inside the schemas folder (the pack's grandparent) only.
+        var schemas = new XmlSchemaSet { XmlResolver = new LocalFolderResolver(Path.Combine(folder, "..", "..")) };
         AddSchema(schemas, Path.GetFullPath(Path.Combine(folder, Required("sbdh"))));
         var types = new HashSet<string>(StringComparer.Ordinal);
         var seds = root.GetProperty("seds");
@@ -92,6 +106,61 @@ public sealed class PackRegistry
         return new ValidationPack(Required("id"), Required("version"), Required("sedGVer"), Required("sedVer"), Required("namespacePrefix"), schemas, types.ToFrozenSet(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// Official packs, unmodified: the SED schemas are recognised by their target namespace
+    /// (<c>…/ns/&lt;G&gt;_&lt;V&gt;/&lt;SED&gt;</c>) and grouped by version; files they include resolve inside the folder.
+    /// </summary>
+    private static IEnumerable<ValidationPack> LoadOfficial(string folder, string referenceSbdhFolder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new InvalidOperationException($"Hub:Validation:OfficialPacksDirectory {folder} does not exist.");
+        }
+        var byVersion = new SortedDictionary<string, (string Prefix, List<(string Type, string Path)> Seds)>(StringComparer.Ordinal);
+        string? sbdh = null;
+        foreach (var file in Directory.EnumerateFiles(folder, "*.xsd", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var target = TargetNamespace(file);
+            if (target == Ingest.SbdhReader.Namespace)
+            {
+                sbdh ??= file;
+                continue;
+            }
+            var match = System.Text.RegularExpressions.Regex.Match(target ?? string.Empty, "^(?<prefix>.*/ns/(?<g>[0-9]+)_(?<v>[0-9]+)/)(?<sed>[A-Z]+[0-9]+)$");
+            if (!match.Success)
+            {
+                continue; // an included type library or something else: resolved through the includes
+            }
+            var version = $"{match.Groups["g"].Value}.{match.Groups["v"].Value}";
+            if (!byVersion.TryGetValue(version, out var entry))
+            {
+                byVersion[version] = entry = (match.Groups["prefix"].Value, []);
+            }
+            entry.Seds.Add((match.Groups["sed"].Value, file));
+        }
+        sbdh ??= Directory.EnumerateFiles(referenceSbdhFolder, "*.xsd", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
+        foreach (var (version, (prefix, seds)) in byVersion)
+        {
+            var schemas = new XmlSchemaSet { XmlResolver = new LocalFolderResolver(folder, Path.GetDirectoryName(Path.GetFullPath(sbdh))!) };
+            AddSchema(schemas, Path.GetFullPath(sbdh));
+            foreach (var (_, path) in seds)
+            {
+                AddSchema(schemas, Path.GetFullPath(path));
+            }
+            schemas.Compile();
+            var parts = version.Split('.');
+            yield return new ValidationPack($"official-{version}", version, parts[0], parts[1], prefix, schemas,
+                seds.Select(s => s.Type).ToFrozenSet(StringComparer.Ordinal));
+        }
+    }
+
+    private static string? TargetNamespace(string path)
+    {
+        using var reader = XmlReader.Create(path, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+        reader.MoveToContent();
+        return reader.GetAttribute("targetNamespace");
+    }
+
     private static void AddSchema(XmlSchemaSet set, string path)
     {
         var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null };
@@ -102,13 +171,15 @@ public sealed class PackRegistry
     }
 
     /// <summary>Resolves xs:include/xs:import only to files inside the schemas folder (never the network).</summary>
-    private sealed class LocalFolderResolver(string folder) : XmlUrlResolver
+    private sealed class LocalFolderResolver(string root, string? alsoAllowed = null) : XmlUrlResolver
     {
-        private readonly string _root = Path.GetFullPath(Path.Combine(folder, "..", "..")) + Path.DirectorySeparatorChar;
+        private readonly string _root = Path.GetFullPath(root) + Path.DirectorySeparatorChar;
+        private readonly string? _also = alsoAllowed is null ? null : Path.GetFullPath(alsoAllowed) + Path.DirectorySeparatorChar;
 
         public override object? GetEntity(Uri absoluteUri, string? role, Type? ofObjectToReturn)
         {
-            if (!absoluteUri.IsFile || !Path.GetFullPath(absoluteUri.LocalPath).StartsWith(_root, StringComparison.Ordinal))
+            var path = absoluteUri.IsFile ? Path.GetFullPath(absoluteUri.LocalPath) : null;
+            if (path is null || !(path.StartsWith(_root, StringComparison.Ordinal) || (_also is not null && path.StartsWith(_also, StringComparison.Ordinal))))
             {
                 throw new XmlException($"Schema reference outside the schemas folder refused: {absoluteUri}");
             }
