@@ -40,6 +40,9 @@ public class HubRig : IAsyncLifetime
         await StartHubAsync(Partner.Endpoint);
     }
 
+    /// <summary>Configuration a derived rig adds (e.g. API clients).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ExtraConfiguration { get; } = new Dictionary<string, string?>();
+
     protected async Task StartHubAsync(Uri partnerEndpoint)
     {
         Hub = HubApp.Build(new HubHostSettings
@@ -56,7 +59,7 @@ public class HubRig : IAsyncLifetime
                 ["Hub:Dispatch:Timeout"] = "00:00:05",
                 ["Hub:Intake:MaxDocumentBytes"] = "262144",
                 ["Logging:LogLevel:Default"] = "Warning",
-            },
+            }.Concat(ExtraConfiguration).ToDictionary(),
         });
         await Hub.StartAsync();
         Api = new HttpClient { BaseAddress = ServerAddress.Of(Hub), Timeout = Patience };

@@ -48,6 +48,7 @@ public static class HubApp
         });
 
         builder.Services.AddExchangeHub();
+        builder.Services.AddOptions<ApiClientOptions>().BindConfiguration(ApiClientOptions.SectionName);
         builder.Services.AddHttpClient(HttpPartnerTransport.ClientName, client =>
         {
             client.Timeout = Timeout.InfiniteTimeSpan; // the dispatch stage owns the timeout
@@ -63,6 +64,10 @@ public static class HubApp
             .AddPrometheusExporter());
 
         var app = builder.Build();
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApiClientOptions>>().Value.Clients.Count == 0)
+        {
+            HostLog.ApiOpen(app.Logger);
+        }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi();

@@ -48,6 +48,7 @@ public static class ExchangeErrors
     public const string DispatchPartnerUntrusted = "DISPATCH.PARTNER_UNTRUSTED";
     public const string ApiNotFound = "API.NOT_FOUND";
     public const string ApiBadRequest = "API.BAD_REQUEST";
+    public const string ApiUnauthenticated = "API.UNAUTHENTICATED";
     public const string HubInternal = "HUB.INTERNAL";
     public const string HubStorageUnavailable = "HUB.STORAGE_UNAVAILABLE";
 
@@ -90,6 +91,7 @@ public static class ExchangeErrors
         new(DispatchPartnerUntrusted, 502, "No certificate is registered for the partner access point, so its receipts cannot be checked."),
         new(ApiNotFound, 404, "No such resource."),
         new(ApiBadRequest, 400, "The request is invalid."),
+        new(ApiUnauthenticated, 401, "The API key is missing or unknown."),
         new(HubInternal, 500, "An unexpected error occurred; it has been logged."),
         new(HubStorageUnavailable, 503, "The store cannot durably accept documents right now."),
     }.ToFrozenDictionary(d => d.Code, StringComparer.Ordinal);

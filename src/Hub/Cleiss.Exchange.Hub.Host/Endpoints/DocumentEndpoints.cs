@@ -12,7 +12,7 @@ internal static class DocumentEndpoints
 {
     public static void MapDocumentEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/documents").WithTags("Documents");
+        var group = app.MapGroup("/api/v1/documents").WithTags("Documents").AddEndpointFilter<ApiKeyFilter>();
         group.MapPost("/", SubmitAsync)
             .WithSummary("Submit an SBDH+SED XML document (application/xml) or a JSON envelope (application/json).")
             .Produces<AcceptedDocument>(StatusCodes.Status202Accepted)
@@ -23,7 +23,7 @@ internal static class DocumentEndpoints
             .ProducesProblem(404);
     }
 
-    private static async Task<IResult> SubmitAsync(HttpRequest request, IntakeService intake, CdmJsonConverter json, IOptions<IntakeOptions> limits, CancellationToken cancellationToken)
+    private static async Task<IResult> SubmitAsync(HttpContext http, HttpRequest request, IntakeService intake, CdmJsonConverter json, IOptions<IntakeOptions> limits, CancellationToken cancellationToken)
     {
         var kind = BodyReader.Classify(request, allowJson: true, "accept", out var mediaError);
         if (kind is null)
@@ -50,7 +50,8 @@ internal static class DocumentEndpoints
             }
         }
 
-        var result = await intake.SubmitAsync(Direction.Outbound, body, cancellationToken, sourcePointers: pointers);
+        var caller = ApiKeyFilter.Of(http);
+        var result = await intake.SubmitAsync(Direction.Outbound, body, cancellationToken, caller.Institutions, pointers);
         if (result.Outcome == IntakeOutcome.Rejected)
         {
             return Problems.From(result.Error!, result.DocumentId);
@@ -65,10 +66,15 @@ internal static class DocumentEndpoints
         return Problems.From(error, refused.DocumentId);
     }
 
-    private static async Task<IResult> GetAsync(Guid id, IHubStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(HttpContext http, Guid id, IHubStore store, CancellationToken cancellationToken)
     {
         var (document, events) = await store.GetDocumentWithTrailAsync(id, cancellationToken);
-        if (document is null && events.Count == 0)
+        var caller = ApiKeyFilter.Of(http);
+        var visible = document is null
+            ? events.Count > 0 && caller.MayActFor(events[0].Facts.GetValueOrDefault("sender"))
+            : caller.MayActFor(document.SenderId) || caller.MayActFor(document.ReceiverId);
+        // Another institution's document answers exactly like a missing one: no existence oracle.
+        if (!visible)
         {
             return Problems.Of(ExchangeErrors.ApiNotFound, $"No document {id}.");
         }

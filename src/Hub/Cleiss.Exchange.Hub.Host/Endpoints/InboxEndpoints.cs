@@ -10,7 +10,7 @@ internal static class InboxEndpoints
 {
     public static void MapInboxEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/institutions/{institutionId}/inbox").WithTags("Inbox");
+        var group = app.MapGroup("/api/v1/institutions/{institutionId}/inbox").WithTags("Inbox").AddEndpointFilter<ApiKeyFilter>();
         group.MapGet("/", ListAsync).WithSummary("Documents delivered and not yet acknowledged, oldest first.")
             .Produces<InboxView>().ProducesProblem(404);
         group.MapGet("/{id:guid}/payload", PayloadAsync).WithSummary("The signed SBDH+SED XML as received.")
@@ -19,9 +19,9 @@ internal static class InboxEndpoints
             .Produces(204).ProducesProblem(404);
     }
 
-    private static async Task<IResult> ListAsync(string institutionId, int? limit, IHubStore store, InstitutionDirectory directory, IOptions<HubOptions> hub, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpContext http, string institutionId, int? limit, IHubStore store, InstitutionDirectory directory, IOptions<HubOptions> hub, CancellationToken cancellationToken)
     {
-        if (!IsServedInstitution(institutionId, directory, hub.Value))
+        if (!IsServedInstitution(institutionId, directory, hub.Value) || !ApiKeyFilter.Of(http).MayActFor(institutionId))
         {
             return Problems.Of(ExchangeErrors.ApiNotFound, $"No inbox for {Short(institutionId)}.");
         }
@@ -31,10 +31,10 @@ internal static class InboxEndpoints
             new InboxLinks($"/api/v1/documents/{i.DocumentId}", $"{baseUrl}/{i.DocumentId}/payload", $"{baseUrl}/{i.DocumentId}/ack"))).ToList()));
     }
 
-    private static async Task<IResult> PayloadAsync(string institutionId, Guid id, IHubStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> PayloadAsync(HttpContext http, string institutionId, Guid id, IHubStore store, CancellationToken cancellationToken)
     {
         var document = await store.GetDocumentAsync(id, cancellationToken);
-        if (document is null || document.ReceiverId != institutionId || document.Direction != Abstractions.Direction.Inbound
+        if (document is null || !ApiKeyFilter.Of(http).MayActFor(institutionId) || document.ReceiverId != institutionId || document.Direction != Abstractions.Direction.Inbound
             || document.Status is not (DocumentStatus.Delivered or DocumentStatus.Acknowledged))
         {
             // Same answer whether the document exists for someone else or not at all: no existence oracle.
@@ -43,8 +43,12 @@ internal static class InboxEndpoints
         return TypedResults.Bytes(document.SignedPayload ?? document.Payload, "application/xml");
     }
 
-    private static async Task<IResult> AcknowledgeAsync(string institutionId, Guid id, IHubStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> AcknowledgeAsync(HttpContext http, string institutionId, Guid id, IHubStore store, TimeProvider time, CancellationToken cancellationToken)
     {
+        if (!ApiKeyFilter.Of(http).MayActFor(institutionId))
+        {
+            return Problems.Of(ExchangeErrors.ApiNotFound, $"No document {id} waiting in this inbox.");
+        }
         var evt = new NewAuditEvent(id, time.GetUtcNow(), "deliver", "acknowledged", null,
             new Dictionary<string, string> { ["institution"] = institutionId, ["channel"] = "inbox" });
         return await store.AcknowledgeAsync(institutionId, id, evt, cancellationToken)

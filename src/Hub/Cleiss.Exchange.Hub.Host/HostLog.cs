@@ -1,0 +1,8 @@
+namespace Cleiss.Exchange.Hub.Host;
+
+/// <summary>Log messages of the host (event ids 9xxx).</summary>
+internal static partial class HostLog
+{
+    [LoggerMessage(9001, LogLevel.Warning, "The API is open: no Hub:Clients are configured, so any caller may send for any French institution and read its inbox.")]
+    public static partial void ApiOpen(ILogger logger);
+}
