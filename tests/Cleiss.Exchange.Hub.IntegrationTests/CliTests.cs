@@ -41,6 +41,40 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Validate_reports_a_bilingual_finding_even_for_a_document_that_does_not_parse()
+    {
+        var (exit, output) = Cleiss("validate", Path.Combine(HubRig.Samples, "invalid", "A001-truncated.xml"), "--format", "json");
+        Assert.Equal(1, exit);
+        var finding = JsonNode.Parse(output)!["findings"]!.AsArray().Single()!;
+        Assert.Equal("INGEST.MALFORMED_XML", finding["code"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(finding["messageFr"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public void Convert_turns_xml_into_json_and_back()
+    {
+        using var temp = new TempFolder();
+        var json = Path.Combine(temp.Path, "a.json");
+        var xml = Path.Combine(temp.Path, "a.xml");
+
+        var (toJson, _) = Cleiss("convert", Path.Combine(HubRig.Samples, "valid", "A001-outbound-1.xml"), "--to", "json", "--output", json);
+        var (toXml, _) = Cleiss("convert", json, "--to", "xml", "--output", xml);
+        var (valid, report) = Cleiss("validate", xml);
+
+        Assert.Equal(0, toJson);
+        Assert.Equal(0, toXml);
+        Assert.Equal("A001", JsonNode.Parse(File.ReadAllText(json))!["sed"]!.AsObject().Single().Key);
+        Assert.True(valid == 0, report);
+    }
+
+    [Fact]
+    public void Convert_refuses_to_convert_into_the_same_format_with_exit_2()
+    {
+        var (exit, _) = Cleiss("convert", Path.Combine(HubRig.Samples, "valid", "A001-outbound-1.xml"), "--to", "xml");
+        Assert.Equal(2, exit);
+    }
+
+    [Fact]
     public void Validate_accepts_a_json_envelope()
     {
         var (exit, output) = Cleiss("validate", Path.Combine(HubRig.Samples, "valid", "json", "H001-outbound-1.json"));
@@ -59,5 +93,12 @@ public sealed class CliTests
     {
         var (exit, _) = Cleiss("validate");
         Assert.Equal(2, exit);
+    }
+
+    private sealed class TempFolder : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("cleiss-cli-").FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }

@@ -73,6 +73,17 @@ public sealed partial class RegistryTests
     }
 
     [Fact]
+    public void Every_error_code_has_an_english_and_a_french_title()
+    {
+        Assert.All(ExchangeErrors.All.Values, d =>
+        {
+            Assert.False(string.IsNullOrWhiteSpace(d.Title), d.Code);
+            Assert.False(string.IsNullOrWhiteSpace(d.TitleFr), d.Code);
+            Assert.NotEqual(d.Title, d.TitleFr);
+        });
+    }
+
+    [Fact]
     public void Log_event_ids_are_unique()
     {
         var type = typeof(ExchangeErrors).Assembly.GetType("Cleiss.Exchange.Hub.Diagnostics.HubEventIds")!;

@@ -62,7 +62,8 @@ internal static class ValidateCommand
             var converted = new CdmJsonConverter(packs).TryToXml(bytes, out var jsonError);
             if (converted is null)
             {
-                return new ValidationReport(name, false, null, null, jsonError!.Code, jsonError.Detail, []);
+                return new ValidationReport(name, false, null, null, jsonError!.Code, jsonError.Detail,
+                    [new Finding(jsonError.Code, "error", "/", jsonError.Detail, ExchangeErrors.All[jsonError.Code].TitleFr)]);
             }
             (bytes, pointers) = (converted.Bytes, converted.Pointers);
         }
@@ -75,7 +76,9 @@ internal static class ValidateCommand
             var outcome = await stage.ExecuteAsync(context, cancellationToken);
             if (outcome.Error is { } error)
             {
-                return new ValidationReport(name, false, context.PackId, context.Header?.SedType, error.Code, error.Detail, error.Findings ?? []);
+                // Errors found before the findings stage (malformed XML, no pack…) still report one finding, in both languages.
+                var findings = error.Findings ?? [new Finding(error.Code, "error", "/", error.Detail, ExchangeErrors.All[error.Code].TitleFr)];
+                return new ValidationReport(name, false, context.PackId, context.Header?.SedType, error.Code, error.Detail, findings);
             }
         }
         return new ValidationReport(name, true, context.PackId, context.Header?.SedType, null, null, []);

@@ -11,6 +11,7 @@ internal static class Problems
         var extensions = new Dictionary<string, object?>
         {
             ["code"] = error.Code,
+            ["titleFr"] = definition.TitleFr,
             ["stage"] = error.Stage,
         };
         if (documentId is { } id)

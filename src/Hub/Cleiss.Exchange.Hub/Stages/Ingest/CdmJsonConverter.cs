@@ -38,6 +38,8 @@ public sealed class CdmJsonConverter(PackRegistry packs)
         Indent = true,
         IndentChars = "  ",
         NewLineChars = "\n",
+        // Carriage returns in values survive the trip (a reader normalises literal ones away).
+        NewLineHandling = NewLineHandling.Entitize,
         OmitXmlDeclaration = false,
     };
 
@@ -237,7 +239,9 @@ public sealed class CdmJsonConverter(PackRegistry packs)
         {
             if (attributes.Contains(member.Name))
             {
-                element.SetAttribute(member.Name, Scalar(member.Value, $"{pointer}/{Escape(member.Name)}"));
+                var attributePointer = $"{pointer}/{Escape(member.Name)}";
+                element.SetAttribute(member.Name, Scalar(member.Value, attributePointer));
+                pointers[element.GetAttributeNode(member.Name)!] = attributePointer;
                 written.Add(member.Name);
             }
         }

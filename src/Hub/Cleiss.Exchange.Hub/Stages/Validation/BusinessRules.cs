@@ -32,8 +32,9 @@ public sealed class BusinessRules(InstitutionDirectory directory, CodeLists code
             findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleSenderNoCompetence, "/sbdh:StandardBusinessDocument/sbdh:StandardBusinessDocumentHeader/sbdh:Sender", header.BucType));
         }
 
+        var births = BirthsBySection(sed);
         // One walk over the SED, without recursion.
-        var births = new Dictionary<XmlElement, DateOnly?>();
+        var children = new List<XmlElement>();
         var stack = new Stack<XmlElement>();
         stack.Push(sed);
         while (stack.Count > 0)
@@ -62,12 +63,18 @@ public sealed class BusinessRules(InstitutionDirectory directory, CodeLists code
             {
                 CheckCodes(element, list, context, findings);
             }
-            for (var child = element.LastChild; child is not null; child = child.PreviousSibling)
+            // Forward over the children (PreviousSibling is a linear scan in the DOM), pushed in reverse.
+            children.Clear();
+            for (var child = element.FirstChild; child is not null; child = child.NextSibling)
             {
                 if (child is XmlElement e2)
                 {
-                    stack.Push(e2);
+                    children.Add(e2);
                 }
+            }
+            for (var i = children.Count - 1; i >= 0; i--)
+            {
+                stack.Push(children[i]);
             }
         }
     }
@@ -97,24 +104,36 @@ public sealed class BusinessRules(InstitutionDirectory directory, CodeLists code
         }
     }
 
+    /// <summary>
+    /// For every section that contains a dateBirth, the first one in document order: computed once per
+    /// document (births × depth) instead of searching subtrees for every date.
+    /// </summary>
+    private static Dictionary<XmlElement, DateOnly?> BirthsBySection(XmlElement sed)
+    {
+        var sections = new Dictionary<XmlElement, DateOnly?>();
+        foreach (XmlElement birth in sed.GetElementsByTagName("dateBirth"))
+        {
+            var date = Date(birth);
+            for (var ancestor = birth.ParentNode as XmlElement; ancestor is not null; ancestor = ancestor.ParentNode as XmlElement)
+            {
+                sections.TryAdd(ancestor, date);
+                if (ReferenceEquals(ancestor, sed))
+                {
+                    break; // never climb into the SBDH
+                }
+            }
+        }
+        return sections;
+    }
+
     /// <summary>The date of birth of the person an element belongs to: the first dateBirth in the nearest enclosing section that has one.</summary>
-    private static DateOnly? BirthFor(XmlElement element, Dictionary<XmlElement, DateOnly?> cache)
+    private static DateOnly? BirthFor(XmlElement element, Dictionary<XmlElement, DateOnly?> births)
     {
         for (var ancestor = element.ParentNode as XmlElement; ancestor is not null; ancestor = ancestor.ParentNode as XmlElement)
         {
-            if (!cache.TryGetValue(ancestor, out var birth))
-            {
-                var found = ancestor.GetElementsByTagName("dateBirth");
-                birth = found.Count > 0 ? Date((XmlElement)found[0]!) : null;
-                cache[ancestor] = birth;
-            }
-            if (birth is not null)
+            if (births.TryGetValue(ancestor, out var birth))
             {
                 return birth;
-            }
-            if (ancestor.ParentNode is XmlDocument or null || ancestor.NamespaceURI.Length > 0)
-            {
-                break; // the SED root: stop here, never climb into the SBDH
             }
         }
         return null;

@@ -11,7 +11,15 @@ internal static class SchemaFindings
 {
     public static Abstractions.Finding From(XmlSchemaException exception, XmlNode? node, string location)
     {
-        var message = exception.Message;
+        // The validator quotes the offending value: take it out before classifying, or a sender could
+        // choose the finding code by writing validator phrases into a field.
+        var value = node switch
+        {
+            XmlAttribute attribute => attribute.Value,
+            XmlElement element when !HasElementChildren(element) => element.InnerText,
+            _ => null,
+        };
+        var message = string.IsNullOrEmpty(value) ? exception.Message : exception.Message.Replace(value, string.Empty, StringComparison.Ordinal);
         var subject = node switch
         {
             XmlAttribute attribute => attribute.OwnerElement?.LocalName + "/@" + attribute.LocalName,
@@ -24,6 +32,18 @@ internal static class SchemaFindings
             subject = child;
         }
         return FindingCatalogue.Error(code, location, subject);
+    }
+
+    private static bool HasElementChildren(XmlElement element)
+    {
+        for (var child = element.FirstChild; child is not null; child = child.NextSibling)
+        {
+            if (child is XmlElement)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static string Classify(string message)

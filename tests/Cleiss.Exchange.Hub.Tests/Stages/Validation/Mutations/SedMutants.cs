@@ -11,10 +11,11 @@ namespace Cleiss.Exchange.Hub.Tests.Stages.Validation.Mutations;
 /// <param name="File">The valid sample it comes from.</param>
 /// <param name="Name">The mutation.</param>
 /// <param name="Target">XPath of the element the mutation touched (for failure messages).</param>
+/// <param name="Location">XPath the expected finding must be located at.</param>
 /// <param name="Expected">The finding code the mutant must be rejected with.</param>
 /// <param name="Consequential">Other finding codes the one change may also cause; empty = the expected finding is the only one.</param>
 /// <param name="Bytes">The mutant document.</param>
-internal sealed record Mutant(string File, string Name, string Target, string Expected, IReadOnlyList<string> Consequential, byte[] Bytes);
+internal sealed record Mutant(string File, string Name, string Target, string Location, string Expected, IReadOnlyList<string> Consequential, byte[] Bytes);
 
 /// <summary>
 /// Generates, for a valid SBDH + SED sample, the variants that break one schema facet or business
@@ -27,7 +28,7 @@ internal static class SedMutants
     private const string UnknownElement = "zzUnexpected";
 
     /// <summary>A mutation: changes a freshly parsed document in place and says what it broke, or returns null when it does not apply.</summary>
-    private delegate (XmlNode Target, string Expected, string[] Consequential)? Mutation(XmlDocument document, List<SchemaNode> nodes, DateOnly created);
+    private delegate Change? Mutation(XmlDocument document, List<SchemaNode> nodes, DateOnly created);
 
     private static readonly (string Name, Mutation Apply)[] Mutations =
     [
@@ -75,8 +76,7 @@ internal static class SedMutants
             var created = CreationDate(document);
             if (apply(document, SchemaWalk.Nodes(sed, pack), created) is { } change)
             {
-                var target = change.Target is XmlElement e ? NodePath.Of(e) : change.Target.Name;
-                mutants.Add(new Mutant(file, name, target, change.Expected, change.Consequential, Encoding.UTF8.GetBytes(document.OuterXml)));
+                mutants.Add(new Mutant(file, name, change.Target, change.Location, change.Expected, change.Consequential, Encoding.UTF8.GetBytes(document.OuterXml)));
             }
         }
         return mutants;
@@ -94,7 +94,7 @@ internal static class SedMutants
     /// <summary>The date part of the SBDH CreationDateAndTime, the date the business rules compare with.</summary>
     private static DateOnly CreationDate(XmlDocument document)
     {
-        var created = document.GetElementsByTagName("CreationDateAndTime", Ingest.SbdhReader.Namespace)[0]!.InnerText;
+        var created = document.GetElementsByTagName("CreationDateAndTime", Hub.Stages.Ingest.SbdhReader.Namespace)[0]!.InnerText;
         return DateOnly.ParseExact(created.AsSpan(0, 10), "yyyy-MM-dd", CultureInfo.InvariantCulture);
     }
 
@@ -106,47 +106,50 @@ internal static class SedMutants
     /// repetition of the one before) may come: .NET meets the following sibling first and reports
     /// "has invalid child element" → SCHEMA.UNEXPECTED_ELEMENT, not MISSING_ELEMENT.
     /// </summary>
-    private static (XmlNode, string, string[])? RemoveRequiredChildFollowedByASibling(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
+    private static Change? RemoveRequiredChildFollowedByASibling(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
     {
         var node = nodes.Skip(1).FirstOrDefault(n => IsSoleRequired(n) && NextElement(n.Element) is not null);
         if (node is null)
         {
             return null;
         }
-        var parent = (XmlElement)node.Element.ParentNode!;
-        parent.RemoveChild(node.Element);
-        return (parent, FindingCatalogue.SchemaUnexpectedElement, []);
+        var change = new Change(NodePath.Of(node.Element), NodePath.Of(NextElement(node.Element)!), FindingCatalogue.SchemaUnexpectedElement, []);
+        node.Element.ParentNode!.RemoveChild(node.Element);
+        return change;
     }
 
     /// <summary>
     /// A required element that is the last element child of its parent is removed. Nothing follows
     /// it, so .NET only notices at the parent's end tag: "has incomplete content" → SCHEMA.MISSING_ELEMENT.
     /// </summary>
-    private static (XmlNode, string, string[])? RemoveLastRequiredChild(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
+    private static Change? RemoveLastRequiredChild(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
     {
         var node = nodes.Skip(1).FirstOrDefault(n => IsSoleRequired(n) && NextElement(n.Element) is null);
         if (node is null)
         {
             return null;
         }
-        var parent = (XmlElement)node.Element.ParentNode!;
-        parent.RemoveChild(node.Element);
-        return (parent, FindingCatalogue.SchemaMissingElement, []);
+        var change = new Change(NodePath.Of(node.Element), NodePath.Of(node.Element.ParentNode!), FindingCatalogue.SchemaMissingElement, []);
+        node.Element.ParentNode!.RemoveChild(node.Element);
+        return change;
     }
 
-    private static (XmlNode, string, string[])? InsertUnknownFirstChild(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
+    private static Change? InsertUnknownFirstChild(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
     {
         var sed = nodes[0].Element;
         var unknown = document.CreateElement(UnknownElement);
         unknown.InnerText = "x";
         sed.PrependChild(unknown);
-        return (unknown, FindingCatalogue.SchemaUnexpectedElement, []);
+        return Change.At(unknown, FindingCatalogue.SchemaUnexpectedElement, []);
     }
 
-    /// <summary>A string leaf with a maxLength facet and no pattern (a pattern is checked first and would fail first) gets maxLength + 1 characters.</summary>
-    private static (XmlNode, string, string[])? StringLongerThanMaxLength(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
+    /// <summary>
+    /// A string leaf with a maxLength facet gets maxLength + 1 characters. Free-text leaves (length
+    /// facets only) come first; a patterned type never qualifies, since .NET checks the pattern first.
+    /// </summary>
+    private static Change? StringLongerThanMaxLength(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
     {
-        foreach (var node in Leaves(nodes))
+        foreach (var node in Leaves(nodes).OrderBy(n => SchemaWalk.Facets(n.SimpleType!).Any(f => f is XmlSchemaPatternFacet or XmlSchemaEnumerationFacet) ? 1 : 0))
         {
             var type = node.SimpleType!;
             if (!SchemaWalk.IsString(type) || SchemaWalk.Facets(type).OfType<XmlSchemaMaxLengthFacet>().FirstOrDefault() is not { } max)
@@ -157,13 +160,13 @@ internal static class SedMutants
             if (SchemaWalk.FirstFailingFacet(type, value) == typeof(XmlSchemaMaxLengthFacet))
             {
                 node.Element.InnerText = value;
-                return (node.Element, FindingCatalogue.SchemaTooLong, []);
+                return Change.At(node.Element, FindingCatalogue.SchemaTooLong, []);
             }
         }
         return null;
     }
 
-    private static (XmlNode, string, string[])? ImpossibleDate(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
+    private static Change? ImpossibleDate(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
     {
         var node = Leaves(nodes).FirstOrDefault(n => SchemaWalk.IsDate(n.SimpleType!));
         if (node is null)
@@ -171,11 +174,11 @@ internal static class SedMutants
             return null;
         }
         node.Element.InnerText = "2026-02-30";
-        return (node.Element, FindingCatalogue.SchemaInvalidValue, []);
+        return Change.At(node.Element, FindingCatalogue.SchemaInvalidValue, []);
     }
 
     /// <summary>A pattern-restricted string leaf gets "!!", where the pattern (checked before the length facets) rejects it.</summary>
-    private static (XmlNode, string, string[])? ValueBreakingThePattern(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
+    private static Change? ValueBreakingThePattern(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
     {
         var node = Leaves(nodes).FirstOrDefault(n => SchemaWalk.IsString(n.SimpleType!)
             && SchemaWalk.Facets(n.SimpleType!).OfType<XmlSchemaPatternFacet>().Any()
@@ -185,11 +188,11 @@ internal static class SedMutants
             return null;
         }
         node.Element.InnerText = "!!";
-        return (node.Element, FindingCatalogue.SchemaPattern, []);
+        return Change.At(node.Element, FindingCatalogue.SchemaPattern, []);
     }
 
     /// <summary>An enumeration-restricted leaf (sex, country, currency…) gets a code that passes its pattern and length facets but is not enumerated.</summary>
-    private static (XmlNode, string, string[])? ValueNotInEnumeration(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
+    private static Change? ValueNotInEnumeration(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
     {
         foreach (var node in Leaves(nodes))
         {
@@ -202,7 +205,7 @@ internal static class SedMutants
             if (code is not null)
             {
                 node.Element.InnerText = code;
-                return (node.Element, FindingCatalogue.SchemaNotInList, []);
+                return Change.At(node.Element, FindingCatalogue.SchemaNotInList, []);
             }
         }
         return null;
@@ -211,7 +214,7 @@ internal static class SedMutants
     // ---- business-rule mutations (the mutant stays schema-valid) ----------------------------
 
     /// <summary>An element governed by a code list gets, in its first value, a code its schema type accepts but the list does not hold.</summary>
-    private static (XmlNode, string, string[])? CodeNotInCodeList(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
+    private static Change? CodeNotInCodeList(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
     {
         for (var i = 0; i < nodes.Count; i++)
         {
@@ -228,14 +231,14 @@ internal static class SedMutants
             if (code is not null)
             {
                 value.Element.InnerText = code;
-                return (value.Element, FindingCatalogue.RuleCodeUnknown, []);
+                return Change.At(value.Element, FindingCatalogue.RuleCodeUnknown, []);
             }
         }
         return null;
     }
 
     /// <summary>An element with startDate and endDate children (start before end) gets them swapped.</summary>
-    private static (XmlNode, string, string[])? PeriodEndBeforeStart(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
+    private static Change? PeriodEndBeforeStart(XmlDocument document, List<SchemaNode> nodes, DateOnly created)
     {
         foreach (var node in nodes)
         {
@@ -244,7 +247,7 @@ internal static class SedMutants
             if (start is not null && end is not null && Date(start) is { } s && Date(end) is { } e && s < e)
             {
                 (start.InnerText, end.InnerText) = (end.InnerText, start.InnerText);
-                return (node.Element, FindingCatalogue.RuleDateOrder, []);
+                return Change.At(node.Element, FindingCatalogue.RuleDateOrder, []);
             }
         }
         return null;
@@ -255,14 +258,14 @@ internal static class SedMutants
     /// starts before birth and a dateDeath comes before it, so RULE.BIRTH_AFTER_PERIOD and
     /// RULE.DATE_ORDER may come along with RULE.DATE_IN_FUTURE.
     /// </summary>
-    private static (XmlNode, string, string[])? BirthAfterCreation(XmlDocument document, List<SchemaNode> nodes, DateOnly created) =>
+    private static Change? BirthAfterCreation(XmlDocument document, List<SchemaNode> nodes, DateOnly created) =>
         DayAfterCreation(nodes, "dateBirth", created, [FindingCatalogue.RuleBirthAfterPeriod, FindingCatalogue.RuleDateOrder]);
 
     /// <summary>dateDeath becomes the day after the document's creation date: still after birth, so only RULE.DATE_IN_FUTURE.</summary>
-    private static (XmlNode, string, string[])? DeathAfterCreation(XmlDocument document, List<SchemaNode> nodes, DateOnly created) =>
+    private static Change? DeathAfterCreation(XmlDocument document, List<SchemaNode> nodes, DateOnly created) =>
         DayAfterCreation(nodes, "dateDeath", created, []);
 
-    private static (XmlNode, string, string[])? DayAfterCreation(List<SchemaNode> nodes, string name, DateOnly created, string[] consequential)
+    private static Change? DayAfterCreation(List<SchemaNode> nodes, string name, DateOnly created, string[] consequential)
     {
         var node = nodes.FirstOrDefault(n => n.Element.LocalName == name && Date(n.Element) is not null);
         if (node is null)
@@ -270,7 +273,17 @@ internal static class SedMutants
             return null;
         }
         node.Element.InnerText = created.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        return (node.Element, FindingCatalogue.RuleDateInFuture, consequential);
+        return Change.At(node.Element, FindingCatalogue.RuleDateInFuture, consequential);
+    }
+
+    /// <summary>What a mutation changed: the element it touched, where the expected finding is located, and the codes.</summary>
+    private sealed record Change(string Target, string Location, string Expected, string[] Consequential)
+    {
+        public static Change At(XmlElement element, string expected, string[] consequential)
+        {
+            var path = NodePath.Of(element);
+            return new Change(path, path, expected, consequential);
+        }
     }
 
     // ---- helpers ----------------------------------------------------------------------------
