@@ -34,7 +34,7 @@ public sealed partial class HubWorkload
         Packs = new PackRegistry(hub, NullLogger<PackRegistry>.Instance);
         var directory = new InstitutionDirectory(Path.Combine(schemas, "ir", "directory.json"));
         Rules = new BusinessRules(directory, new CodeLists(hub));
-        Ingest = new IngestStage(Direction.Outbound, Options.Create(new IntakeOptions()));
+        Ingest = new IngestStage(Direction.Outbound, Options.Create(new IntakeOptions()), Packs);
         Validate = new ValidationStage(Packs, Rules);
     }
 

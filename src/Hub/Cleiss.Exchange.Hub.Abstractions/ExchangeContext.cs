@@ -40,6 +40,12 @@ public sealed class ExchangeContext
     /// <summary>The SBDH routing facts (after the ingest stage).</summary>
     public SbdhHeader? Header { get; set; }
 
+    /// <summary>
+    /// Set when the document was schema-validated while it was parsed and had no schema error: the
+    /// label of the pack used. The validate stage then skips a second schema pass.
+    /// </summary>
+    public string? SchemaValidatedWith { get; set; }
+
     /// <summary>The validation pack used (after validation).</summary>
     public string? PackId { get; set; }
 

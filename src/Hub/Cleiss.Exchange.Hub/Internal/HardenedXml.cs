@@ -1,5 +1,6 @@
 using System.Text;
 using System.Xml;
+using System.Xml.Schema;
 using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Configuration;
 
@@ -27,9 +28,17 @@ public static class HardenedXml
     };
 
     /// <summary>Parses a document, or returns the error that stops it.</summary>
-    public static XmlDocument? TryLoad(ReadOnlyMemory<byte> bytes, IntakeOptions limits, string stage, out ExchangeError? error)
+    public static XmlDocument? TryLoad(ReadOnlyMemory<byte> bytes, IntakeOptions limits, string stage, out ExchangeError? error) =>
+        TryLoad(bytes, limits, stage, null, out error, out _);
+
+    /// <summary>
+    /// Parses a document and, with <paramref name="schemas"/>, validates it in the same pass;
+    /// <paramref name="schemaValid"/> is true only when that validation ran and found nothing.
+    /// </summary>
+    public static XmlDocument? TryLoad(ReadOnlyMemory<byte> bytes, IntakeOptions limits, string stage, XmlSchemaSet? schemas, out ExchangeError? error, out bool schemaValid)
     {
         error = null;
+        schemaValid = false;
         if (bytes.IsEmpty)
         {
             error = ExchangeErrors.Permanent(ExchangeErrors.IngestEmptyBody, stage, "The document is empty.");
@@ -45,10 +54,19 @@ public static class HardenedXml
             return null;
         }
         var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
+        var schemaErrors = 0;
         try
         {
+            var settings = ReaderSettings(limits);
+            if (schemas is not null)
+            {
+                settings.ValidationType = ValidationType.Schema;
+                settings.Schemas = schemas;
+                settings.ValidationFlags = XmlSchemaValidationFlags.AllowXmlAttributes;
+                settings.ValidationEventHandler += (_, e) => schemaErrors += e.Severity == XmlSeverityType.Error ? 1 : 0;
+            }
             var text = new StreamReader(new ReadOnlyMemoryStream(bytes), StrictUtf8, detectEncodingFromByteOrderMarks: false);
-            using var reader = XmlReader.Create(text, ReaderSettings(limits));
+            using var reader = XmlReader.Create(text, settings);
             document.Load(reader);
         }
         catch (XmlException ex) when (ex.Message.Contains("DTD", StringComparison.OrdinalIgnoreCase))
@@ -67,18 +85,25 @@ public static class HardenedXml
             return null;
         }
 
-        var limitError = CheckLimits(document, limits);
+        var limitError = CheckLimits(document, limits, out var schemaAddedAttributes);
         if (limitError is not null)
         {
             error = ExchangeErrors.Permanent(ExchangeErrors.IngestLimitExceeded, stage, limitError);
             return null;
         }
+        if (schemaAddedAttributes)
+        {
+            // A schema default attribute would change what is signed or verified: keep the bytes' own tree.
+            return TryLoad(bytes, limits, stage, null, out error, out schemaValid);
+        }
+        schemaValid = schemas is not null && schemaErrors == 0;
         return document;
     }
 
     /// <summary>Walks the tree without recursion and checks depth, attribute count, name and value sizes.</summary>
-    private static string? CheckLimits(XmlDocument document, IntakeOptions limits)
+    private static string? CheckLimits(XmlDocument document, IntakeOptions limits, out bool schemaAddedAttributes)
     {
+        schemaAddedAttributes = false;
         var stack = new Stack<(XmlNode Node, int Depth)>();
         stack.Push((document, 0));
         while (stack.Count > 0)
@@ -101,6 +126,7 @@ public static class HardenedXml
                     }
                     foreach (XmlAttribute attribute in element.Attributes)
                     {
+                        schemaAddedAttributes |= !attribute.Specified;
                         if (attribute.Name.Length > limits.MaxNameLength)
                         {
                             return $"An attribute name is longer than {limits.MaxNameLength} characters.";

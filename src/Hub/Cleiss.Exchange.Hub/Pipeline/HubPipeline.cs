@@ -42,7 +42,7 @@ public sealed class HubPipeline
         InboxDeliveryStage deliver)
     {
         var validate = new ValidationStage(packs, rules, cases);
-        OutboundIntake = [new IngestStage(Direction.Outbound, limits), validate, new RoutingStage(Direction.Outbound, directory, hub, routing)];
+        OutboundIntake = [new IngestStage(Direction.Outbound, limits, packs), validate, new RoutingStage(Direction.Outbound, directory, hub, routing)];
         OutboundDelivery = [sign, dispatch];
         InboundIntake = [new IngestStage(Direction.Inbound, limits), verify, validate, new RoutingStage(Direction.Inbound, directory, hub, routing)];
         InboundDelivery = [deliver];

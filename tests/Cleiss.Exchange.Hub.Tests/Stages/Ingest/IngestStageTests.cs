@@ -122,6 +122,31 @@ public sealed class IngestStageTests
     }
 
     [Fact]
+    public async Task An_outbound_document_is_schema_validated_while_parsed_so_validate_needs_no_second_pass()
+    {
+        var valid = new ExchangeContext(Guid.NewGuid(), Direction.Outbound, Builders.Sample("valid/P5000-outbound-1.xml"));
+        var invalid = new ExchangeContext(Guid.NewGuid(), Direction.Outbound, Builders.Sample("invalid/U001-schema-bad-date.xml"));
+        var stage = new IngestStage(Direction.Outbound, Builders.Limits(), Builders.Packs);
+
+        await stage.ExecuteAsync(valid, CancellationToken.None);
+        await stage.ExecuteAsync(invalid, CancellationToken.None);
+
+        Assert.Equal("cleiss-reference-4.4@4.4.0", valid.SchemaValidatedWith);
+        Assert.Null(invalid.SchemaValidatedWith);
+        Assert.Equal(StageOutcomeKind.Continue, (await Builders.Validator().ExecuteAsync(valid, CancellationToken.None)).Kind);
+        var finding = Assert.Single((await Builders.Validator().ExecuteAsync(invalid, CancellationToken.None)).Error!.Findings!);
+        Assert.StartsWith("/sbdh:StandardBusinessDocument/sed:U001/", finding.Location, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_inbound_document_is_parsed_from_its_own_bytes_only()
+    {
+        var context = new ExchangeContext(Guid.NewGuid(), Direction.Inbound, Builders.Sample("valid/A001-inbound-1.xml"));
+        await new IngestStage(Direction.Inbound, Builders.Limits(), Builders.Packs).ExecuteAsync(context, CancellationToken.None);
+        Assert.Null(context.SchemaValidatedWith);
+    }
+
+    [Fact]
     public async Task Utf8_byte_order_mark_is_accepted()
     {
         var outcome = await IngestAsync([0xEF, 0xBB, 0xBF, .. Builders.Sample("valid/H001-outbound-1.xml")]);

@@ -1,6 +1,7 @@
 using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Configuration;
 using Cleiss.Exchange.Hub.Internal;
+using Cleiss.Exchange.Hub.Stages.Validation;
 using Microsoft.Extensions.Options;
 
 namespace Cleiss.Exchange.Hub.Stages.Ingest;
@@ -12,10 +13,18 @@ namespace Cleiss.Exchange.Hub.Stages.Ingest;
 public sealed class IngestStage : IStage
 {
     private readonly IntakeOptions _limits;
+    private readonly PackRegistry? _packs;
 
-    public IngestStage(Direction direction, IOptions<IntakeOptions> limits)
+    /// <param name="direction">Outbound (accept) or inbound (receive).</param>
+    /// <param name="limits">Structural limits.</param>
+    /// <param name="packs">
+    /// When given, outbound documents are schema-validated while they are parsed (one pass instead
+    /// of two); inbound ones are not, so their signature is checked on the tree of their own bytes.
+    /// </param>
+    public IngestStage(Direction direction, IOptions<IntakeOptions> limits, PackRegistry? packs = null)
     {
         _limits = limits.Value;
+        _packs = direction == Direction.Outbound ? packs : null;
         (Name, CompletedEvent) = direction == Direction.Outbound ? ("accept", "accepted") : ("receive", "received");
     }
 
@@ -25,7 +34,8 @@ public sealed class IngestStage : IStage
 
     public ValueTask<StageOutcome> ExecuteAsync(ExchangeContext context, CancellationToken cancellationToken)
     {
-        var document = HardenedXml.TryLoad(context.Payload, _limits, Name, out var error);
+        var pack = _packs?.Peek(context.Payload, _limits);
+        var document = HardenedXml.TryLoad(context.Payload, _limits, Name, pack?.Schemas, out var error, out var schemaValid);
         if (document is null)
         {
             return ValueTask.FromResult(StageOutcome.Reject(error!));
@@ -37,6 +47,7 @@ public sealed class IngestStage : IStage
         }
         context.Document = document;
         context.Header = header;
+        context.SchemaValidatedWith = schemaValid ? pack!.Label : null;
         context.AddFact("sedType", header.SedType);
         context.AddFact("instanceIdentifier", header.InstanceIdentifier);
         context.AddFact("caseId", header.CaseId);

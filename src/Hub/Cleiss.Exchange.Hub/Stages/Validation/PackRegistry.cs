@@ -63,6 +63,40 @@ public sealed class PackRegistry
     /// <summary>The loaded packs.</summary>
     public IReadOnlyList<ValidationPack> Packs { get; }
 
+    /// <summary>
+    /// The pack for a document, read from its SED element's namespace and version without parsing
+    /// the rest (runs per message; null when the document does not get that far, which the full
+    /// parse then reports).
+    /// </summary>
+    public ValidationPack? Peek(ReadOnlyMemory<byte> bytes, IntakeOptions limits)
+    {
+        try
+        {
+            var settings = Internal.HardenedXml.ReaderSettings(limits);
+            using var reader = XmlReader.Create(new Internal.ReadOnlyMemoryStream(bytes), settings);
+            reader.MoveToContent(); // the envelope
+            reader.Read();
+            var elementsAtDepthOne = 0;
+            while (!reader.EOF)
+            {
+                if (reader is { NodeType: XmlNodeType.Element, Depth: 1 })
+                {
+                    if (++elementsAtDepthOne == 2)
+                    {
+                        return Find(reader.NamespaceURI, reader.GetAttribute("sedGVer"), reader.GetAttribute("sedVer"));
+                    }
+                    reader.Skip(); // the header: not needed here
+                    continue;
+                }
+                reader.Read();
+            }
+        }
+        catch (XmlException)
+        {
+        }
+        return null;
+    }
+
     /// <summary>Finds the pack for a SED root element, or null.</summary>
     public ValidationPack? Find(string sedNamespace, string? sedGVer, string? sedVer) =>
         _byNamespace.TryGetValue(sedNamespace, out var pack) && pack.SedGVer == sedGVer && pack.SedVer == sedVer ? pack : null;

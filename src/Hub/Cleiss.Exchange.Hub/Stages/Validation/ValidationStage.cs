@@ -41,7 +41,9 @@ public sealed class ValidationStage(PackRegistry packs, BusinessRules rules, Cas
         }
         context.PackId = pack.Label;
 
-        var findings = CheckSchema(document, pack, context.SourcePointers);
+        // Validated while parsed, without error: no second pass. Otherwise (or if not pre-validated)
+        // validate the tree, which locates every finding on its node.
+        var findings = context.SchemaValidatedWith == pack.Label ? [] : CheckSchema(document, pack, context.SourcePointers);
         if (findings.Count > 0)
         {
             return Failed(ExchangeErrors.ValidateSchemaInvalid, "schema", findings);
