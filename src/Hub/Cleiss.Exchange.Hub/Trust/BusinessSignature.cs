@@ -44,7 +44,7 @@ public static class BusinessSignature
     /// <summary>Checks the single signature that must be the last child of <paramref name="expectedParent"/>.</summary>
     public static SignatureCheck Verify(XmlDocument document, XmlElement expectedParent, X509Certificate2 trusted)
     {
-        var signatures = document.GetElementsByTagName("Signature", DsigNamespace);
+        var signatures = Internal.XmlWalk.Descendants(document, "Signature", DsigNamespace);
         if (signatures.Count == 0)
         {
             return new SignatureCheck(ExchangeErrors.VerifySignatureMissing, "The document carries no ds:Signature.");
@@ -53,7 +53,7 @@ public static class BusinessSignature
         {
             return Policy($"The document carries {signatures.Count} signatures; exactly one is allowed.");
         }
-        var signature = (XmlElement)signatures[0]!;
+        var signature = signatures[0];
         if (signature.ParentNode != expectedParent || LastElementChild(expectedParent) != signature)
         {
             return Policy("The signature must be the last child of the signed document's business element.");

@@ -52,7 +52,7 @@ public sealed record DeliveryReceipt(string ReceiptId, string RefToInstanceIdent
             problem = $"Receipt signature: {check.Detail}";
             return null;
         }
-        string? Field(string name) => root.GetElementsByTagName(name, Namespace) is { Count: 1 } list ? list[0]!.InnerText : null;
+        string? Field(string name) => XmlWalk.Descendants(root, name, Namespace) is { Count: 1 } list ? list[0].InnerText : null;
         var receipt = (Field("ReceiptId"), Field("RefToInstanceIdentifier"), Field("ReceivedSha256"), Field("Issuer"), Field("Timestamp")) switch
         {
             ({ } id, { } reference, { } sha, { } issuer, { } timestamp) => new DeliveryReceipt(id, reference, sha, issuer, timestamp),

@@ -399,9 +399,9 @@ public sealed class CdmJsonConverter(PackRegistry packs)
     /// <summary>The envelope carries the routing facts only: refuse headers that hold more.</summary>
     private static void CheckHeaderIsRepresentable(XmlElement root)
     {
-        var scopes = root.GetElementsByTagName("Scope", SbdhReader.Namespace);
-        var types = root.GetElementsByTagName("Type", SbdhReader.Namespace);
-        var identifiers = root.GetElementsByTagName("Identifier", SbdhReader.Namespace);
+        var scopes = Internal.XmlWalk.Descendants(root, "Scope", SbdhReader.Namespace);
+        var types = Internal.XmlWalk.Descendants(root, "Type", SbdhReader.Namespace);
+        var identifiers = Internal.XmlWalk.Descendants(root, "Identifier", SbdhReader.Namespace);
         if (scopes.Count != 1)
         {
             throw new EnvelopeException("The header has several business scopes; the JSON envelope carries one.");

@@ -111,7 +111,7 @@ public sealed class BusinessRules(InstitutionDirectory directory, CodeLists code
     private static Dictionary<XmlElement, DateOnly?> BirthsBySection(XmlElement sed)
     {
         var sections = new Dictionary<XmlElement, DateOnly?>();
-        foreach (XmlElement birth in sed.GetElementsByTagName("dateBirth"))
+        foreach (var birth in Internal.XmlWalk.Descendants(sed, "dateBirth"))
         {
             var date = Date(birth);
             for (var ancestor = birth.ParentNode as XmlElement; ancestor is not null; ancestor = ancestor.ParentNode as XmlElement)
