@@ -65,6 +65,19 @@ public sealed class AuthenticationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_caller_learns_nothing_about_another_institutions_document_by_resending_it()
+    {
+        var document = HubRig.Fresh("valid/A001-outbound-1.xml"); // sender FR:CLEISS0002
+        var (first, _) = await PostAsync(document, CleissKey);
+
+        var (resent, problem) = await PostAsync(document, CnavKey);
+
+        Assert.Equal(202, first);
+        Assert.Equal(403, resent); // not the 202 "duplicate" answer with the other institution's document id
+        Assert.Equal("VALIDATE.SENDER_NOT_AUTHENTICATED", problem["code"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Another_institutions_documents_and_inbox_look_like_they_do_not_exist()
     {
         var (_, answer) = await PostAsync(HubRig.Fresh("valid/A001-outbound-1.xml"), CleissKey);

@@ -35,6 +35,15 @@ public sealed record SbdhHeader
     /// <summary>Business service name, e.g. <c>LA_BUC_01:4.4</c>.</summary>
     public required string BusinessService { get; init; }
 
+    /// <summary>
+    /// The document's date: the calendar date written in <see cref="CreationDateAndTime"/> (the sender's
+    /// local date), used for every date rule and competence check. <see cref="DateOnly.MaxValue"/> if unreadable.
+    /// </summary>
+    public DateOnly DocumentDate => CreationDateAndTime.Length >= 10
+        && DateOnly.TryParseExact(CreationDateAndTime.AsSpan(0, 10), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date)
+            ? date
+            : DateOnly.MaxValue;
+
     /// <summary>The BUC type part of <see cref="BusinessService"/>, e.g. <c>LA_BUC_01</c>.</summary>
     public string BucType
     {

@@ -48,7 +48,8 @@ public static class HubApp
         });
 
         builder.Services.AddExchangeHub();
-        builder.Services.AddOptions<ApiClientOptions>().BindConfiguration(ApiClientOptions.SectionName);
+        builder.Services.AddOptions<ApiClientOptions>().BindConfiguration(ApiClientOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ApiClientOptions>, ApiClientOptionsValidator>();
         builder.Services.AddHttpClient(HttpPartnerTransport.ClientName, client =>
         {
             client.Timeout = Timeout.InfiniteTimeSpan; // the dispatch stage owns the timeout

@@ -46,7 +46,15 @@ internal static class ConvertCommand
             }
             if (result.GetValue(output) is { } target)
             {
-                await File.WriteAllBytesAsync(target.FullName, converted, cancellationToken);
+                try
+                {
+                    await File.WriteAllBytesAsync(target.FullName, converted, cancellationToken);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    await Console.Error.WriteLineAsync($"cleiss convert: cannot write the output: {ex.Message}");
+                    return 2;
+                }
             }
             else
             {

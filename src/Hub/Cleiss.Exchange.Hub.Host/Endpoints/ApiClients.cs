@@ -29,6 +29,26 @@ public sealed class ApiClientOptions
     public List<ApiClient> Clients { get; set; } = [];
 }
 
+/// <summary>Checks the clients at start: a bad key hash would otherwise fail every call.</summary>
+internal sealed class ApiClientOptionsValidator : IValidateOptions<ApiClientOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ApiClientOptions options)
+    {
+        foreach (var client in options.Clients)
+        {
+            if (client.ApiKeySha256.Length != 64 || !client.ApiKeySha256.All(char.IsAsciiHexDigit))
+            {
+                return ValidateOptionsResult.Fail($"Hub:Clients '{client.Name}': ApiKeySha256 must be 64 hexadecimal characters (the SHA-256 of the key).");
+            }
+            if (client.Institutions.Count == 0)
+            {
+                return ValidateOptionsResult.Fail($"Hub:Clients '{client.Name}': Institutions must name at least one institution.");
+            }
+        }
+        return ValidateOptionsResult.Success;
+    }
+}
+
 /// <summary>Who is calling: the authenticated client, or nobody in open mode.</summary>
 internal sealed record Caller(ApiClient? Client)
 {

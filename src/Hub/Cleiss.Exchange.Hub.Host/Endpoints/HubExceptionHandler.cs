@@ -28,6 +28,7 @@ internal sealed class HubExceptionHandler(IProblemDetailsService problems) : IEx
             Type = Problems.TypeUri(code),
         };
         problem.Extensions["code"] = code;
+        problem.Extensions["titleFr"] = ExchangeErrors.All[code].TitleFr;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Configuration;
 using Cleiss.Exchange.Hub.Diagnostics;
+using Cleiss.Exchange.Hub.Stages.Validation;
 using Cleiss.Exchange.Hub.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -80,6 +81,14 @@ public sealed class IntakeService(
         if (first.Kind == StageOutcomeKind.Rejected || first.Kind == StageOutcomeKind.DeadLetter)
         {
             return await RejectAsync(context, sink, first.Error!, directionName, cancellationToken);
+        }
+        if (authorizedSenders is not null && !authorizedSenders.Contains(context.Header!.Sender.InstitutionId))
+        {
+            // Before the dedup lookup: a caller learns nothing about another institution's documents.
+            var finding = FindingCatalogue.Error(FindingCatalogue.RuleSenderNotAuthenticated, NodePath.SbdhSender, context.Header.Sender.InstitutionId);
+            var refusal = new ExchangeError(ExchangeErrors.ValidateSenderNotAuthenticated, stages[0].Name, false,
+                $"1 business rule finding(s); first {finding.Code} at {finding.Location}.", [finding]);
+            return await RejectAsync(context, sink, refusal, directionName, cancellationToken);
         }
         var known = await store.FindByInstanceAsync(direction, context.Header!.InstanceIdentifier, sha, cancellationToken);
         if (known is not null)

@@ -110,6 +110,7 @@ public sealed class CdmJsonConverterTests
     [InlineData("{\"sbdh\": {}, \"sed\": {}, \"extra\": 1}")]
     [InlineData("not json")]
     [InlineData("{\"A001\": {\"sedGVer\": \"4\", \"sedVer\": \"4\", \"x\": \"\\u0001\"}}")]
+    [InlineData("{\"sed\": {\"A001\": {\"sedGVer\": \"4\", \"sedVer\": \"4\"}}}")]
     public void Malformed_envelopes_are_refused(string json)
     {
         Assert.Null(Converter.TryToXml(Encoding.UTF8.GetBytes(json), out var error));

@@ -117,6 +117,27 @@ public sealed class CaseRulesTests
 
     [Theory]
     [MemberData(nameof(Scenarios))]
+    public async Task A_reply_that_misnames_its_parents_type_is_refused(string name)
+    {
+        var scenario = Scenario(name);
+        var reply = FirstReply(scenario);
+        if (reply < 0)
+        {
+            return;
+        }
+        var cases = await ReplayAsync(scenario, reply);
+        var text = Encoding.UTF8.GetString(scenario.Documents[reply].Bytes);
+        var start = text.IndexOf("<sedType>", StringComparison.Ordinal) + "<sedType>".Length;
+        var end = text.IndexOf("</sedType>", start, StringComparison.Ordinal);
+        var misnamed = scenario.Documents[reply] with { Bytes = Encoding.UTF8.GetBytes(text[..start] + "Z999" + text[end..]) };
+
+        var decision = await EvaluateAsync(cases, misnamed);
+
+        Assert.Equal(FindingCatalogue.CaseOutOfOrder, decision.Finding?.Code);
+    }
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
     public async Task A_reply_to_an_invalidated_document_is_refused(string name)
     {
         var scenario = Scenario(name);

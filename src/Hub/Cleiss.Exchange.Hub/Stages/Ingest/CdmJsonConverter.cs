@@ -140,6 +140,10 @@ public sealed class CdmJsonConverter(PackRegistry packs)
         }
         else
         {
+            if (root.TryGetProperty("sed", out _))
+            {
+                throw new EnvelopeException("'sbdh' is missing: the envelope needs both 'sbdh' and 'sed'.");
+            }
             sedWrapper = root;
             sedPointer = string.Empty;
         }
@@ -186,9 +190,11 @@ public sealed class CdmJsonConverter(PackRegistry packs)
         var ver = sed.TryGetProperty("sedVer", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         foreach (var candidate in packs.Packs)
         {
-            if (candidate.SedGVer == gver && candidate.SedVer == ver && candidate.SedTypes.Contains(sedType))
+            // The pack that XML validation would pick for this namespace (an official pack wins over a reference one).
+            if (candidate.SedGVer == gver && candidate.SedVer == ver && candidate.SedTypes.Contains(sedType)
+                && packs.Find(candidate.NamespacePrefix + sedType, gver, ver) is { } registered)
             {
-                return candidate;
+                return registered;
             }
         }
         return null;

@@ -23,6 +23,10 @@ public static class NavDirectoryImporter
         foreach (var item in json.RootElement.EnumerateArray())
         {
             var id = item.GetProperty("id").GetString()!;
+            if (institutions.Exists(i => i.Id == id))
+            {
+                throw new InvalidOperationException($"{path}: institution {id} appears twice.");
+            }
             var country = item.GetProperty("landkode").GetString()!;
             var name = item.TryGetProperty("navn", out var n) ? n.GetString() ?? id : id;
             var byBuc = new SortedDictionary<string, (SortedSet<string> Roles, DateOnly? From)>(StringComparer.Ordinal);

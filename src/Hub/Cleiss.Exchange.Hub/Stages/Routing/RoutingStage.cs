@@ -67,7 +67,7 @@ public sealed class RoutingStage : IStage
             return Reject(ExchangeErrors.RouteForeignRecipient, $"Receiver {receiver.Id} is not a {_country} institution.");
         }
 
-        var documentDate = DocumentDate(header.CreationDateAndTime);
+        var documentDate = header.DocumentDate;
         var competence = receiver.FindCompetence(header.BucType, receiverParty.Role, documentDate);
         if (competence is null)
         {
@@ -95,9 +95,6 @@ public sealed class RoutingStage : IStage
         context.AddFact("rule", rule);
         return ValueTask.FromResult(StageOutcome.Continue);
     }
-
-    private static DateOnly DocumentDate(string creation) =>
-        DateTimeOffset.TryParse(creation, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? DateOnly.FromDateTime(at.UtcDateTime) : DateOnly.MaxValue;
 
     private ValueTask<StageOutcome> Reject(string code, string detail) =>
         ValueTask.FromResult(StageOutcome.Reject(ExchangeErrors.Permanent(code, Name, detail)));

@@ -99,6 +99,10 @@ public sealed class BucRules
                 }
             }
         }
+        if (bucs.Count == 0)
+        {
+            throw new InvalidOperationException($"No BUC rules under {folder}: the hub refuses to run without case rules.");
+        }
         _bucs = bucs.ToFrozenDictionary(StringComparer.Ordinal);
         _administrative = administrative.ToFrozenDictionary(StringComparer.Ordinal);
     }

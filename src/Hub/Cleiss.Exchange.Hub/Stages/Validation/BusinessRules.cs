@@ -14,6 +14,8 @@ namespace Cleiss.Exchange.Hub.Stages.Validation;
 /// </summary>
 public sealed class BusinessRules(InstitutionDirectory directory, CodeLists codeLists)
 {
+    private const int MaxFindings = 20;
+
     /// <summary>Rule-set version recorded in the audit trail.</summary>
     public string Version { get; } = $"rules-1 ({codeLists.Version})";
 
@@ -24,12 +26,12 @@ public sealed class BusinessRules(InstitutionDirectory directory, CodeLists code
         var at = ValidationStage.Locate;
         if (context.AuthorizedSenders is { } allowed && !allowed.Contains(header.Sender.InstitutionId))
         {
-            findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleSenderNotAuthenticated, "/sbdh:StandardBusinessDocument/sbdh:StandardBusinessDocumentHeader/sbdh:Sender", header.Sender.InstitutionId));
+            findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleSenderNotAuthenticated, NodePath.SbdhSender, header.Sender.InstitutionId));
         }
-        var created = DateOnly.TryParse(header.CreationDateAndTime.AsSpan(0, Math.Min(10, header.CreationDateAndTime.Length)), CultureInfo.InvariantCulture, out var c) ? c : DateOnly.MaxValue;
+        var created = header.DocumentDate;
         if (directory.FindInstitution(header.Sender.InstitutionId) is { } sender && sender.FindCompetence(header.BucType, header.Sender.Role, created) is null)
         {
-            findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleSenderNoCompetence, "/sbdh:StandardBusinessDocument/sbdh:StandardBusinessDocumentHeader/sbdh:Sender", header.BucType));
+            findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleSenderNoCompetence, NodePath.SbdhSender, header.BucType));
         }
 
         var births = BirthsBySection(sed);
@@ -37,7 +39,7 @@ public sealed class BusinessRules(InstitutionDirectory directory, CodeLists code
         var children = new List<XmlElement>();
         var stack = new Stack<XmlElement>();
         stack.Push(sed);
-        while (stack.Count > 0)
+        while (stack.Count > 0 && findings.Count < MaxFindings)
         {
             var element = stack.Pop();
             switch (element.LocalName)

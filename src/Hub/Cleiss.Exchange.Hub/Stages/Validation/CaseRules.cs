@@ -106,7 +106,8 @@ public sealed class CaseRules(BucRules bucs, ICaseStore store)
             {
                 return Refuse(FindingCatalogue.CaseParentInvalidated, NodePath.Of(reference!), type);
             }
-            if (!replyTo.Contains("*") && !replyTo.Contains(parent.SedType))
+            // The type the reply names for its parent must be the parent's, and one the rules allow.
+            if ((!replyTo.Contains("*") && !replyTo.Contains(parent.SedType)) || (Text(reference, "sedType") is { } parentType && parentType != parent.SedType))
             {
                 return Refuse(FindingCatalogue.CaseOutOfOrder, NodePath.Of(reference!), type);
             }

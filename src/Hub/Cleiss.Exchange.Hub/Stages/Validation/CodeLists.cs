@@ -29,33 +29,34 @@ public sealed class CodeLists
     {
         var byElement = new Dictionary<string, CodeList>(StringComparer.Ordinal);
         var lists = new List<CodeList>();
-        if (Directory.Exists(folder))
+        if (!Directory.Exists(folder))
         {
-            foreach (var file in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
+            throw new InvalidOperationException($"No code lists at {folder}: the hub refuses to run without them.");
+        }
+        foreach (var file in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
+        {
+            var raw = JsonSerializer.Deserialize<RawList>(File.ReadAllBytes(file), Json)
+                ?? throw new InvalidOperationException($"{file} is empty.");
+            var list = new CodeList(raw.Id, raw.Version, raw.Elements, raw.Codes.ToFrozenDictionary(StringComparer.Ordinal));
+            lists.Add(list);
+            foreach (var element in raw.Elements)
             {
-                var raw = JsonSerializer.Deserialize<RawList>(File.ReadAllBytes(file), Json)
-                    ?? throw new InvalidOperationException($"{file} is empty.");
-                var list = new CodeList(raw.Id, raw.Version, raw.Elements, raw.Codes.ToFrozenDictionary(StringComparer.Ordinal));
-                lists.Add(list);
-                foreach (var element in raw.Elements)
+                if (!byElement.TryAdd(element, list))
                 {
-                    if (!byElement.TryAdd(element, list))
-                    {
-                        throw new InvalidOperationException($"{file}: element '{element}' already belongs to code list '{byElement[element].Id}'.");
-                    }
+                    throw new InvalidOperationException($"{file}: element '{element}' already belongs to code list '{byElement[element].Id}'.");
                 }
             }
         }
         Lists = lists;
         _byElement = byElement.ToFrozenDictionary(StringComparer.Ordinal);
-        var fingerprint = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join(',', lists.Select(l => $"{l.Id}@{l.Version}"))));
+        var fingerprint = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join(',', lists.Select(l => $"{l.Id}@{l.Version}:{string.Join('|', l.Codes.Keys.Order(StringComparer.Ordinal))}"))));
         Version = $"{lists.Count} lists #{Convert.ToHexStringLower(fingerprint)[..8]}";
     }
 
     /// <summary>Every list.</summary>
     public IReadOnlyList<CodeList> Lists { get; }
 
-    /// <summary>How many lists are loaded and a fingerprint of their ids and versions, for the audit trail.</summary>
+    /// <summary>How many lists are loaded and a fingerprint of their ids, versions and codes, for the audit trail.</summary>
     public string Version { get; }
 
     /// <summary>The list governing an element, or null.</summary>

@@ -10,6 +10,9 @@ namespace Cleiss.Exchange.Hub.Stages.Validation;
 /// </summary>
 public static class NodePath
 {
+    /// <summary>The SBDH sender element.</summary>
+    public const string SbdhSender = "/sbdh:StandardBusinessDocument/sbdh:StandardBusinessDocumentHeader/sbdh:Sender";
+
     /// <summary>The XPath of an element or attribute.</summary>
     public static string Of(XmlNode node)
     {

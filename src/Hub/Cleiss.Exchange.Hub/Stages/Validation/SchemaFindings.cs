@@ -19,7 +19,8 @@ internal static class SchemaFindings
             XmlElement element when !HasElementChildren(element) => element.InnerText,
             _ => null,
         };
-        var message = string.IsNullOrEmpty(value) ? exception.Message : exception.Message.Replace(value, string.Empty, StringComparison.Ordinal);
+        // Values shorter than any validator phrase cannot forge one; removing them would damage the message.
+        var message = value is not { Length: >= 4 } ? exception.Message : exception.Message.Replace(value, string.Empty, StringComparison.Ordinal);
         var subject = node switch
         {
             XmlAttribute attribute => attribute.OwnerElement?.LocalName + "/@" + attribute.LocalName,
