@@ -34,11 +34,15 @@ public sealed partial class HubWorkload
         Packs = new PackRegistry(hub, NullLogger<PackRegistry>.Instance);
         var directory = new InstitutionDirectory(Path.Combine(schemas, "ir", "directory.json"));
         Rules = new BusinessRules(directory, new CodeLists(hub));
-        Ingest = new IngestStage(Direction.Outbound, Options.Create(new IntakeOptions()), Packs);
+        Limits = new IntakeOptions();
+        Ingest = new IngestStage(Direction.Outbound, Options.Create(Limits), Packs);
         Validate = new ValidationStage(Packs, Rules);
     }
 
     public PackRegistry Packs { get; }
+
+    /// <summary>The structural limits the ingest stage uses (defaults, as in the hub).</summary>
+    public IntakeOptions Limits { get; }
 
     public BusinessRules Rules { get; }
 

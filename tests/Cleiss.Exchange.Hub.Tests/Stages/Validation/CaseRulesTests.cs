@@ -232,6 +232,31 @@ public sealed class CaseRulesTests
     }
 
     [Fact]
+    public async Task A_document_rejected_with_X011_cannot_be_replied_to()
+    {
+        var scenario = Scenario("LA_BUC_01-exception-accepted");
+        var cases = await ReplayAsync(scenario, 1);
+        var starter = SampleScenario.Header(scenario.Documents[0].Bytes);
+        // The X011 sample, moved into this case: the Belgian counterparty rejects the A001.
+        var x011 = Encoding.UTF8.GetString(Builders.Sample("valid/X011-outbound-1.xml"));
+        var header = SampleScenario.Header(Encoding.UTF8.GetBytes(x011));
+        x011 = x011.Replace(header.BusinessService, starter.BusinessService, StringComparison.Ordinal)
+            .Replace(">" + header.CaseId + "<", ">" + starter.CaseId + "<", StringComparison.Ordinal)
+            .Replace(">" + header.Sender.InstitutionId + "<", ">" + starter.Receivers[0].InstitutionId + "<", StringComparison.Ordinal)
+            .Replace(">" + header.Receivers[0].InstitutionId + "<", ">" + starter.Sender.InstitutionId + "<", StringComparison.Ordinal);
+        var reference = x011.IndexOf("<ReferenceToParentSED>", StringComparison.Ordinal);
+        var close = x011.IndexOf("</ReferenceToParentSED>", reference, StringComparison.Ordinal);
+        x011 = x011[..reference] + $"<ReferenceToParentSED><sedType>A001</sedType><sedId>{starter.InstanceIdentifier}</sedId>" + x011[close..];
+        var reject = await EvaluateAsync(cases, new ScenarioDocument("x-X011-inbound.xml", Direction.Inbound, Encoding.UTF8.GetBytes(x011)));
+        Assert.True(reject.Finding is null, reject.Finding?.Code);
+        cases.Apply(reject.Transition!);
+
+        var reply = await EvaluateAsync(cases, scenario.Documents[1]);
+
+        Assert.Equal(FindingCatalogue.CaseParentInvalidated, reply.Finding?.Code);
+    }
+
+    [Fact]
     public async Task A_BUC_without_rules_is_refused_fail_closed()
     {
         var document = Scenario("LA_BUC_01-exception-accepted").Documents[0];

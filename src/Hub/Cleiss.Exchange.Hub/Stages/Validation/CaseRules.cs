@@ -124,7 +124,8 @@ public sealed class CaseRules(BucRules bucs, ICaseStore store)
             case "remove-participant" when named is not null:
                 members.Remove(named);
                 break;
-            case "invalidate" when parentId is not null:
+            // X008 withdraws the sender's own SED, X011 refuses a received one: either way, no one replies to it any more.
+            case "invalidate" or "reject" when parentId is not null:
                 documents[parentId] = documents[parentId] with { Invalidated = true };
                 break;
         }
