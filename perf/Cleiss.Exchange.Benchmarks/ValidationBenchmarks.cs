@@ -79,7 +79,7 @@ public class ValidationBenchmarks
 
     /// <summary>The ingest stage alone: pack peek, hardened parse + XSD in one pass, limit walk, SBDH header, facts.</summary>
     [Benchmark]
-    public async Task<StageOutcomeKind> IngestStage()
+    public async Task<StageOutcomeKind> IngestOnly()
     {
         var context = new ExchangeContext(Guid.NewGuid(), Direction.Outbound, _bytes);
         var outcome = await _hub.Ingest.ExecuteAsync(context, CancellationToken.None);
