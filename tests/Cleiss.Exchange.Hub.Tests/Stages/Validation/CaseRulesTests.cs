@@ -38,6 +38,14 @@ public sealed class CaseRulesTests
         return cases;
     }
 
+    /// <summary>The scenario replayed up to (not including) its first reply, or null when it has none.</summary>
+    private static async Task<(SampleScenario Scenario, int Reply, InMemoryCases Cases)?> AtFirstReplyAsync(string name)
+    {
+        var scenario = Scenario(name);
+        var reply = FirstReply(scenario);
+        return reply < 0 ? null : (scenario, reply, await ReplayAsync(scenario, reply));
+    }
+
     private static int FirstReply(SampleScenario scenario) =>
         scenario.Documents.ToList().FindIndex(d => Encoding.UTF8.GetString(d.Bytes).Contains("<ReferenceToParentSED>", StringComparison.Ordinal));
 
@@ -71,13 +79,11 @@ public sealed class CaseRulesTests
     [MemberData(nameof(Scenarios))]
     public async Task A_reply_to_an_unknown_parent_is_refused(string name)
     {
-        var scenario = Scenario(name);
-        var reply = FirstReply(scenario);
-        if (reply < 0)
+        if (await AtFirstReplyAsync(name) is not { } at)
         {
-            return;
+            return; // a scenario of starters only
         }
-        var cases = await ReplayAsync(scenario, reply);
+        var (scenario, reply, cases) = at;
         var document = scenario.Documents[reply];
         var text = Encoding.UTF8.GetString(document.Bytes);
         var start = text.IndexOf("<sedId>", StringComparison.Ordinal) + "<sedId>".Length;
@@ -93,13 +99,11 @@ public sealed class CaseRulesTests
     [MemberData(nameof(Scenarios))]
     public async Task A_reply_to_a_document_of_the_wrong_type_is_refused(string name)
     {
-        var scenario = Scenario(name);
-        var reply = FirstReply(scenario);
-        if (reply < 0)
+        if (await AtFirstReplyAsync(name) is not { } at)
         {
-            return;
+            return; // a scenario of starters only
         }
-        var cases = await ReplayAsync(scenario, reply);
+        var (scenario, reply, cases) = at;
         var parentId = ParentId(scenario.Documents[reply]);
         var replyType = scenario.Documents[reply].SedType;
         var allowed = Builders.Bucs.Administrative(replyType)?.ReplyTo
@@ -119,13 +123,11 @@ public sealed class CaseRulesTests
     [MemberData(nameof(Scenarios))]
     public async Task A_reply_that_misnames_its_parents_type_is_refused(string name)
     {
-        var scenario = Scenario(name);
-        var reply = FirstReply(scenario);
-        if (reply < 0)
+        if (await AtFirstReplyAsync(name) is not { } at)
         {
-            return;
+            return; // a scenario of starters only
         }
-        var cases = await ReplayAsync(scenario, reply);
+        var (scenario, reply, cases) = at;
         var text = Encoding.UTF8.GetString(scenario.Documents[reply].Bytes);
         var start = text.IndexOf("<sedType>", StringComparison.Ordinal) + "<sedType>".Length;
         var end = text.IndexOf("</sedType>", start, StringComparison.Ordinal);
@@ -140,13 +142,11 @@ public sealed class CaseRulesTests
     [MemberData(nameof(Scenarios))]
     public async Task A_reply_to_an_invalidated_document_is_refused(string name)
     {
-        var scenario = Scenario(name);
-        var reply = FirstReply(scenario);
-        if (reply < 0)
+        if (await AtFirstReplyAsync(name) is not { } at)
         {
-            return;
+            return; // a scenario of starters only
         }
-        var cases = await ReplayAsync(scenario, reply);
+        var (scenario, reply, cases) = at;
         var parentId = ParentId(scenario.Documents[reply]);
         cases.Change(s => s with { Documents = new Dictionary<string, CaseDocument>(s.Documents) { [parentId] = s.Documents[parentId] with { Invalidated = true } } });
 
