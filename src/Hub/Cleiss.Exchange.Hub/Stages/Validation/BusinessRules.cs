@@ -50,16 +50,20 @@ public sealed class BusinessRules(InstitutionDirectory directory, CodeLists code
                 case "dateDeath" when Date(element) is { } death && BirthFor(element, births) is { } birth && death < birth:
                     findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleDateOrder, at(element, context.SourcePointers), element.LocalName));
                     break;
-                case "startDate" when Date(element) is { } start && BirthFor(element, births) is { } born && start < born:
-                    findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleBirthAfterPeriod, at(element.ParentNode!, context.SourcePointers), ((XmlElement)element.ParentNode!).LocalName));
+                case "startDate" when Date(element) is { } start:
+                    var period = (XmlElement)element.ParentNode!;
+                    if (BirthFor(element, births) is { } born && start < born)
+                    {
+                        findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleBirthAfterPeriod, at(period, context.SourcePointers), period.LocalName));
+                    }
+                    if (Child(period, "endDate") is { } to && Date(to) is { } end && start > end)
+                    {
+                        findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleDateOrder, at(period, context.SourcePointers), period.LocalName));
+                    }
                     break;
                 case "PersonalIdentificationNumber":
                     CheckPin(element, context, findings);
                     break;
-            }
-            if (Child(element, "startDate") is { } from && Child(element, "endDate") is { } to && Date(from) is { } s && Date(to) is { } e && s > e)
-            {
-                findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleDateOrder, at(element, context.SourcePointers), element.LocalName));
             }
             if (codeLists.ForElement(element.LocalName) is { } list)
             {
