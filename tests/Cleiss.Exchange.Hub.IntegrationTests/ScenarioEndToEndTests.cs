@@ -66,6 +66,30 @@ public sealed class ScenarioEndToEndTests : IClassFixture<HubRig>
     }
 
     [Fact]
+    public async Task The_case_state_shows_the_flow_and_its_administrative_effects()
+    {
+        var scenario = SampleScenario.Load(Path.Combine(HubRig.Samples, "cases", "P_BUC_01-close-and-reopen")).Fresh();
+        foreach (var document in scenario.Documents)
+        {
+            var ok = document.Direction == Direction.Outbound
+                ? (await _rig.PostAsync(document.Bytes)).Status == 202
+                : (await _rig.Partner.SendAsync(document.Bytes, CancellationToken.None)).ReceiptValid;
+            Assert.True(ok, document.Name);
+        }
+        var caseId = SampleScenario.Header(scenario.Documents[0].Bytes).CaseId;
+
+        var state = System.Text.Json.Nodes.JsonNode.Parse(await _rig.Api.GetStringAsync(new Uri($"/api/v1/cases/{Uri.EscapeDataString(caseId)}", UriKind.Relative)))!;
+
+        Assert.Equal("P_BUC_01", state["buc"]!.GetValue<string>());
+        Assert.Equal("4.4", state["version"]!.GetValue<string>());
+        Assert.Equal("open", state["status"]!.GetValue<string>()); // closed by X001, reopened by X004
+        Assert.Equal(scenario.Documents.Count, state["documents"]!.AsObject().Count);
+        Assert.Equal(scenario.Documents.Count, state["revision"]!.GetValue<int>());
+        using var unknown = await _rig.Api.GetAsync(new Uri("/api/v1/cases/NO-SUCH-CASE", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task A_reply_whose_parent_never_arrived_is_refused_with_its_case_rule()
     {
         var scenario = SampleScenario.Load(Path.Combine(HubRig.Samples, "cases", "LA_BUC_01-exception-accepted")).Fresh();

@@ -76,6 +76,7 @@ public static class HubApp
         app.MapHealthEndpoints();
         app.MapDocumentEndpoints();
         app.MapInboxEndpoints();
+        app.MapCaseEndpoints();
         app.MapAccessPointEndpoints();
         return app;
     }
