@@ -56,7 +56,8 @@ public sealed class IntakeService(
             var result = await SubmitOnceAsync(direction, payload, authorizedSenders, sourcePointers, cancellationToken);
             if (result is not null || attempt > CaseConflictRetries)
             {
-                return result ?? throw new InvalidOperationException("The case kept changing during the intake.");
+                // Contention on one case that does not settle: nothing was stored; the sender may retry (503).
+                return result ?? throw new HubStorageException("The case kept changing during the intake.", new TimeoutException());
             }
         }
     }
