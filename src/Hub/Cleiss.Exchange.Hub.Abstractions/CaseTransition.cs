@@ -15,7 +15,17 @@ public sealed record CaseState(
     string Status,
     IReadOnlyList<string> Participants,
     IReadOnlyDictionary<string, CaseDocument> Documents,
-    long Revision);
+    long Revision)
+{
+    /// <summary>When a BUC timer closes the case, if one runs (e.g. 60 days after an A011).</summary>
+    public DateTimeOffset? CloseAt { get; init; }
+
+    /// <summary>The rule that set <see cref="CloseAt"/>, e.g. <c>closed 60 days after A011</c>.</summary>
+    public string? TimerRule { get; init; }
+
+    /// <summary>The hub document whose arrival started the timer; the closing is audited on it.</summary>
+    public Guid? TimerDocumentId { get; init; }
+}
 
 /// <summary>A document of a case.</summary>
 /// <param name="SedType">Its SED type.</param>

@@ -28,6 +28,8 @@ public static class HubServiceCollectionExtensions
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.SectionName).ValidateOnStart();
         services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.SectionName).ValidateOnStart();
         services.AddOptions<ValidationOptions>().BindConfiguration(ValidationOptions.SectionName);
+        services.AddOptions<CaseOptions>().BindConfiguration(CaseOptions.SectionName)
+            .Validate(o => o.TimerSweepInterval > TimeSpan.Zero, "Hub:Cases:TimerSweepInterval must be positive.").ValidateOnStart();
         services.AddSingleton<IValidateOptions<HubOptions>, HubOptionsValidator>();
         services.AddSingleton<IValidateOptions<IntakeOptions>, IntakeOptionsValidator>();
         services.AddSingleton<IValidateOptions<DispatchOptions>, DispatchOptionsValidator>();
@@ -61,6 +63,8 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<IntakeService>();
         services.AddHostedService<HubStartup>();
         services.AddHostedService<DeliveryWorker>();
+        services.AddSingleton<CaseTimerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<CaseTimerService>());
         return services;
     }
 }

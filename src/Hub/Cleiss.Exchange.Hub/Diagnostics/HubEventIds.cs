@@ -11,6 +11,7 @@ internal static class HubEventIds
     public const int StageCrashed = 2004;
     public const int WorkerStarted = 2101;
     public const int WorkerLoopFailed = 2102;
+    public const int CasesClosedByTimer = 2301;
     public const int SigningKeyCreated = 4001;
     public const int SigningKeyLoaded = 4002;
     public const int TrustLoaded = 4003;

@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(HubEventIds.WorkerLoopFailed, LogLevel.Error, "Delivery worker loop for {Topic}/{Partition} failed; it restarts")]
     public static partial void WorkerLoopFailed(ILogger logger, Exception exception, string topic, int partition);
 
+    [LoggerMessage(HubEventIds.CasesClosedByTimer, LogLevel.Information, "{Count} case(s) closed by their BUC timer")]
+    public static partial void CasesClosedByTimer(ILogger logger, int count);
+
     [LoggerMessage(HubEventIds.SigningKeyCreated, LogLevel.Warning, "Created a new signing key for {AccessPointId} (key id {KeyId}) in {Folder}")]
     public static partial void SigningKeyCreated(ILogger logger, string accessPointId, string keyId, string folder);
 

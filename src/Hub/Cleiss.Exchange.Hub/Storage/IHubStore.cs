@@ -25,6 +25,15 @@ public interface IHubStore : ICaseStore
     /// <summary>Finds a document by direction and SBDH InstanceIdentifier (the dedup key).</summary>
     Task<IntakeCommitResult?> FindByInstanceAsync(Direction direction, string instanceIdentifier, string contentSha256, CancellationToken cancellationToken);
 
+    /// <summary>Open cases whose timer is due, oldest first.</summary>
+    Task<IReadOnlyList<CaseState>> GetCasesDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Closes a case whose timer is due, with a <c>case-closed</c> audit event on the document that started the
+    /// timer, in one transaction; false (nothing changed) if the case moved on since it was read.
+    /// </summary>
+    Task<bool> CloseCaseByTimerAsync(CaseState state, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>Appends audit events that belong to no stored document (rejections).</summary>
     Task AppendAuditAsync(IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken);
 

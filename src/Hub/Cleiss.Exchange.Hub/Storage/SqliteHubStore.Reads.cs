@@ -23,6 +23,23 @@ public sealed partial class SqliteHubStore
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<CaseState>> GetCasesDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT state FROM cases WHERE close_at IS NOT NULL AND close_at <= $now AND status = 'open' ORDER BY close_at LIMIT $max";
+        command.Parameters.AddWithValue("$now", FormatTime(now));
+        command.Parameters.AddWithValue("$max", max);
+        var due = new List<CaseState>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            due.Add(JsonSerializer.Deserialize<CaseState>(reader.GetString(0))!);
+        }
+        return due;
+    }
+
+    /// <inheritdoc />
     public async Task<CaseState?> GetCaseAsync(string caseId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);

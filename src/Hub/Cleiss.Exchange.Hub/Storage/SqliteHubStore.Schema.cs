@@ -67,8 +67,10 @@ public sealed partial class SqliteHubStore
             status     TEXT NOT NULL,
             revision   INTEGER NOT NULL,
             state      TEXT NOT NULL,
+            close_at   TEXT,
             updated_at TEXT NOT NULL
         ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_cases_close_at ON cases (close_at) WHERE close_at IS NOT NULL;
 
         CREATE TABLE IF NOT EXISTS meta (
             key   TEXT PRIMARY KEY,

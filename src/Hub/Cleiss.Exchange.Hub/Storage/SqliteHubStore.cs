@@ -205,10 +205,10 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
         command.Transaction = tx;
         command.CommandText = transition.ExpectedRevision == 0
             ? """
-              INSERT INTO cases (case_id, buc, version, status, revision, state, updated_at)
-              VALUES ($id, $buc, $version, $status, $revision, $state, $at) ON CONFLICT (case_id) DO NOTHING
+              INSERT INTO cases (case_id, buc, version, status, revision, state, close_at, updated_at)
+              VALUES ($id, $buc, $version, $status, $revision, $state, $close, $at) ON CONFLICT (case_id) DO NOTHING
               """
-            : "UPDATE cases SET status = $status, revision = $revision, state = $state, updated_at = $at WHERE case_id = $id AND revision = $expected";
+            : "UPDATE cases SET status = $status, revision = $revision, state = $state, close_at = $close, updated_at = $at WHERE case_id = $id AND revision = $expected";
         command.Parameters.AddWithValue("$id", state.CaseId);
         command.Parameters.AddWithValue("$buc", state.Buc);
         command.Parameters.AddWithValue("$version", state.Version);
@@ -217,7 +217,45 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
         command.Parameters.AddWithValue("$state", JsonSerializer.Serialize(state));
         command.Parameters.AddWithValue("$at", FormatTime(at));
         command.Parameters.AddWithValue("$expected", transition.ExpectedRevision);
+        command.Parameters.AddWithValue("$close", state.CloseAt is { } close && state.Status == "open" ? FormatTime(close) : DBNull.Value);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> CloseCaseByTimerAsync(CaseState state, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var closed = state with { Status = "closed", CloseAt = null, Revision = state.Revision + 1 };
+        var facts = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["caseId"] = state.CaseId,
+            ["buc"] = state.Buc,
+            ["rule"] = state.TimerRule ?? "timer",
+            ["dueAt"] = state.CloseAt is { } due ? FormatTime(due) : string.Empty,
+        };
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var writer = Writer;
+            await using var tx = (SqliteTransaction)await writer.BeginTransactionAsync(cancellationToken);
+            if (!await ApplyCaseTransitionAsync(writer, tx, new CaseTransition(closed, state.Revision, "closed by timer"), at, cancellationToken))
+            {
+                await tx.RollbackAsync(cancellationToken);
+                return false; // the case changed meanwhile: the next sweep decides again
+            }
+            var head = await AppendAuditCoreAsync(writer, tx,
+                [new NewAuditEvent(state.TimerDocumentId ?? Guid.Empty, at, "case", "case-closed", null, facts)], cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+            _lastHash = head;
+            return true;
+        }
+        catch (SqliteException ex)
+        {
+            throw StorageFailure(ex);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     /// <inheritdoc />

@@ -257,6 +257,25 @@ public sealed class CaseRulesTests
     }
 
     [Fact]
+    public async Task A_BUC_timer_starts_when_a_listed_SED_is_accepted_and_stops_when_the_case_is_closed()
+    {
+        var scenario = Scenario("LA_BUC_01-exception-accepted"); // A001 → A011; LA_BUC_01 closes 60 days after A011
+        var afterStarter = await ReplayAsync(scenario, 1);
+        Assert.Null(afterStarter.All.Single().CloseAt);
+
+        var cases = await ReplayAsync(scenario, 2);
+
+        var state = cases.All.Single();
+        var a011 = DateTimeOffset.Parse(SampleScenario.Header(scenario.Documents[1].Bytes).CreationDateAndTime, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(a011.AddDays(60), state.CloseAt);
+        Assert.Equal("closed 60 days after A011", state.TimerRule);
+        Assert.NotNull(state.TimerDocumentId);
+
+        var closed = await ReplayAsync(Scenario("P_BUC_01-close-and-reopen"), 3); // X001 closes by hand
+        Assert.Null(closed.All.Single().CloseAt);
+    }
+
+    [Fact]
     public async Task A_BUC_without_rules_is_refused_fail_closed()
     {
         var document = Scenario("LA_BUC_01-exception-accepted").Documents[0];

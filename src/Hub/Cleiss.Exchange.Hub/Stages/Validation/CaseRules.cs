@@ -47,8 +47,8 @@ public sealed class CaseRules(BucRules bucs, ICaseStore store)
             {
                 AddOnce(participants, receiver.InstitutionId);
             }
-            var opened = new CaseState(header.CaseId, buc.Id, version, "open", participants,
-                new Dictionary<string, CaseDocument> { [header.InstanceIdentifier] = new(type, false) }, 1);
+            var opened = WithTimer(new CaseState(header.CaseId, buc.Id, version, "open", participants,
+                new Dictionary<string, CaseDocument> { [header.InstanceIdentifier] = new(type, false) }, 1), buc, type, context);
             return Accept(opened, 0, $"{buc.Id} {version} opened by {type}");
         }
 
@@ -130,9 +130,33 @@ public sealed class CaseRules(BucRules bucs, ICaseStore store)
                 break;
         }
         documents[header.InstanceIdentifier] = new CaseDocument(type, false);
-        var next = state with { Status = status, Participants = members, Documents = documents, Revision = state.Revision + 1 };
+        var next = WithTimer(state with { Status = status, Participants = members, Documents = documents, Revision = state.Revision + 1 }, buc, type, context);
+        if (status == "closed" || effect == "reopen")
+        {
+            // Closed by hand, or reopened: no timer runs until a listed SED arrives again.
+            next = next with { CloseAt = null, TimerRule = null, TimerDocumentId = null };
+        }
         var summary = effect == "none" ? $"{buc.Id} {type} added" : $"{buc.Id} {type}: {effect}";
         return Accept(next, state.Revision, summary);
+    }
+
+    /// <summary>Starts (or restarts) the BUC's closing timer when this SED is one it waits for.</summary>
+    private static CaseState WithTimer(CaseState state, BucDefinition buc, string type, ExchangeContext context)
+    {
+        foreach (var timer in buc.Timers)
+        {
+            if (timer.After.Contains(type)
+                && DateTimeOffset.TryParse(context.Header!.CreationDateAndTime, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var created))
+            {
+                return state with
+                {
+                    CloseAt = created.AddDays(timer.CloseAfterDays),
+                    TimerRule = $"closed {timer.CloseAfterDays} days after {type}",
+                    TimerDocumentId = context.DocumentId,
+                };
+            }
+        }
+        return state;
     }
 
     private static CaseDecision Refuse(string code, string location, string subject) =>
