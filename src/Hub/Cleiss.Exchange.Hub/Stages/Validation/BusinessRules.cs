@@ -12,16 +12,17 @@ namespace Cleiss.Exchange.Hub.Stages.Validation;
 /// the document, periods in order, no period before birth, no death before birth); code values are
 /// in their code lists. Rules name elements, never the values found.
 /// </summary>
-public sealed class BusinessRules(InstitutionDirectory directory, CodeLists codeLists)
+public sealed class BusinessRules(InstitutionDirectory directory, CodeLists? defaultCodeLists = null)
 {
     private const int MaxFindings = 20;
 
-    /// <summary>Rule-set version recorded in the audit trail.</summary>
-    public string Version { get; } = $"rules-1 ({codeLists.Version})";
+    /// <summary>The rule-set version recorded in the audit trail, with the code lists used.</summary>
+    public static string VersionWith(CodeLists codeLists) => $"rules-1 ({codeLists.Version})";
 
-    /// <summary>Appends the findings of every rule the document breaks.</summary>
-    public void Check(ExchangeContext context, XmlElement sed, List<Finding> findings)
+    /// <summary>Appends the findings of every rule the document breaks, with the pack's code lists (or the default ones).</summary>
+    public void Check(ExchangeContext context, XmlElement sed, List<Finding> findings, CodeLists? packCodeLists = null)
     {
+        var codeLists = packCodeLists ?? defaultCodeLists ?? throw new InvalidOperationException("No code lists: give the pack's or a default.");
         var header = context.Header!;
         var at = ValidationStage.Locate;
         if (context.AuthorizedSenders is { } allowed && !allowed.Contains(header.Sender.InstitutionId))

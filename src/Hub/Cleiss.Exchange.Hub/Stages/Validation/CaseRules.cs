@@ -15,12 +15,17 @@ public readonly record struct CaseDecision(Finding? Finding, CaseTransition? Tra
 /// allow. The decision is taken on a revision of the case and stored with the document only if the
 /// case has not changed meanwhile (optimistic concurrency; the intake retries on a conflict).
 /// </summary>
-public sealed class CaseRules(BucRules bucs, ICaseStore store)
+public sealed class CaseRules(BucRules defaultBucs, ICaseStore store)
 {
     private const string HeaderPath = "/sbdh:StandardBusinessDocument/sbdh:StandardBusinessDocumentHeader";
 
-    public async ValueTask<CaseDecision> EvaluateAsync(ExchangeContext context, XmlElement sed, CancellationToken cancellationToken)
+    /// <param name="context">The document.</param>
+    /// <param name="sed">Its SED element.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <param name="packBucs">The BUC rules of the document's pack; the default rules when null.</param>
+    public async ValueTask<CaseDecision> EvaluateAsync(ExchangeContext context, XmlElement sed, CancellationToken cancellationToken, BucRules? packBucs = null)
     {
+        var bucs = packBucs ?? defaultBucs;
         var header = context.Header!;
         var type = header.SedType;
         var buc = bucs.Find(header.BucType);

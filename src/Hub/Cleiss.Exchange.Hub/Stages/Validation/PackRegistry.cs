@@ -24,13 +24,20 @@ public sealed class PackRegistry
 
     internal PackRegistry(string sedFolder, ILogger logger, string? officialFolder = null)
     {
+        // Packs that name the same code-list or BUC folder share one loaded copy.
+        var codeLists = new Dictionary<string, CodeLists>(StringComparer.Ordinal);
+        var bucs = new Dictionary<string, BucRules>(StringComparer.Ordinal);
+        CodeLists CodeListsAt(string folder) => codeLists.TryGetValue(folder, out var loaded) ? loaded : codeLists[folder] = new CodeLists(folder);
+        BucRules BucsAt(string folder) => bucs.TryGetValue(folder, out var loaded) ? loaded : bucs[folder] = new BucRules(folder);
+        var defaultCodeLists = Path.GetFullPath(Path.Combine(sedFolder, "..", "codelists"));
+        var defaultBucs = Path.GetFullPath(Path.Combine(sedFolder, "..", "buc"));
         var byNamespace = new Dictionary<string, ValidationPack>(StringComparer.Ordinal);
         var packs = new List<ValidationPack>();
         if (Directory.Exists(sedFolder))
         {
             foreach (var manifest in Directory.EnumerateFiles(sedFolder, "pack.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             {
-                var pack = Load(manifest);
+                var pack = Load(manifest, defaultCodeLists, defaultBucs, CodeListsAt, BucsAt);
                 packs.Add(pack);
                 foreach (var sed in pack.SedTypes)
                 {
@@ -41,7 +48,7 @@ public sealed class PackRegistry
         }
         if (officialFolder is not null)
         {
-            foreach (var pack in LoadOfficial(officialFolder, Path.Combine(sedFolder, "..", "sbdh")))
+            foreach (var pack in LoadOfficial(officialFolder, Path.Combine(sedFolder, "..", "sbdh"), CodeListsAt(defaultCodeLists), BucsAt(defaultBucs)))
             {
                 packs.Add(pack);
                 foreach (var sed in pack.SedTypes)
@@ -101,7 +108,7 @@ public sealed class PackRegistry
     public ValidationPack? Find(string sedNamespace, string? sedGVer, string? sedVer) =>
         _byNamespace.TryGetValue(sedNamespace, out var pack) && pack.SedGVer == sedGVer && pack.SedVer == sedVer ? pack : null;
 
-    private static ValidationPack Load(string manifestPath)
+    private static ValidationPack Load(string manifestPath, string defaultCodeLists, string defaultBucs, Func<string, CodeLists> codeListsAt, Func<string, BucRules> bucsAt)
     {
         var folder = Path.GetDirectoryName(manifestPath)!;
         using var json = JsonDocument.Parse(File.ReadAllBytes(manifestPath));
@@ -137,14 +144,19 @@ public sealed class PackRegistry
             }
         }
         schemas.Compile();
-        return new ValidationPack(Required("id"), Required("version"), Required("sedGVer"), Required("sedVer"), Required("namespacePrefix"), schemas, types.ToFrozenSet(StringComparer.Ordinal));
+        string Folder(string name, string fallback) => root.TryGetProperty(name, out var v) && v.GetString() is { Length: > 0 } relative
+            ? Path.GetFullPath(Path.Combine(folder, relative))
+            : fallback;
+        return new ValidationPack(Required("id"), Required("version"), Required("sedGVer"), Required("sedVer"), Required("namespacePrefix"), schemas, types.ToFrozenSet(StringComparer.Ordinal),
+            codeListsAt(Folder("codelists", defaultCodeLists)), bucsAt(Folder("buc", defaultBucs)));
     }
 
     /// <summary>
     /// Official packs, unmodified: the SED schemas are recognised by their target namespace
     /// (<c>…/ns/&lt;G&gt;_&lt;V&gt;/&lt;SED&gt;</c>) and grouped by version; files they include resolve inside the folder.
     /// </summary>
-    private static IEnumerable<ValidationPack> LoadOfficial(string folder, string referenceSbdhFolder)
+    /// <remarks>Official packs bring XSDs only: their code lists and BUC rules are the reference ones.</remarks>
+    private static IEnumerable<ValidationPack> LoadOfficial(string folder, string referenceSbdhFolder, CodeLists codeLists, BucRules bucs)
     {
         if (!Directory.Exists(folder))
         {
@@ -184,7 +196,7 @@ public sealed class PackRegistry
             schemas.Compile();
             var parts = version.Split('.');
             yield return new ValidationPack($"official-{version}", version, parts[0], parts[1], prefix, schemas,
-                seds.Select(s => s.Type).ToFrozenSet(StringComparer.Ordinal));
+                seds.Select(s => s.Type).ToFrozenSet(StringComparer.Ordinal), codeLists, bucs);
         }
     }
 

@@ -6,8 +6,11 @@ namespace Cleiss.Exchange.Hub.Stages.Validation;
 /// <summary>A versioned set of schemas: the SBDH schema and one XSD per SED type, compiled together.</summary>
 public sealed class ValidationPack
 {
-    internal ValidationPack(string id, string version, string sedGVer, string sedVer, string namespacePrefix, XmlSchemaSet schemas, FrozenSet<string> sedTypes)
+    internal ValidationPack(string id, string version, string sedGVer, string sedVer, string namespacePrefix, XmlSchemaSet schemas, FrozenSet<string> sedTypes,
+        CodeLists codeLists, BucRules bucs)
     {
+        CodeLists = codeLists;
+        Bucs = bucs;
         Id = id;
         Version = version;
         SedGVer = sedGVer;
@@ -37,6 +40,12 @@ public sealed class ValidationPack
 
     /// <summary>The SED types the pack has a schema for.</summary>
     public FrozenSet<string> SedTypes { get; }
+
+    /// <summary>The pack's code lists (business rules).</summary>
+    public CodeLists CodeLists { get; }
+
+    /// <summary>The pack's BUC rules (case rules).</summary>
+    public BucRules Bucs { get; }
 
     /// <summary>Id and version as recorded in the audit trail.</summary>
     public string Label => $"{Id}@{Version}";

@@ -48,7 +48,7 @@ public sealed class ValidationStage(PackRegistry packs, BusinessRules rules, Cas
         {
             return Failed(ExchangeErrors.ValidateSchemaInvalid, "schema", findings);
         }
-        rules.Check(context, sed, findings);
+        rules.Check(context, sed, findings, pack.CodeLists);
         if (findings.Count > 0)
         {
             var code = findings.Exists(f => f.Code == FindingCatalogue.RuleSenderNotAuthenticated)
@@ -58,7 +58,7 @@ public sealed class ValidationStage(PackRegistry packs, BusinessRules rules, Cas
         }
         if (cases is not null)
         {
-            var decision = await cases.EvaluateAsync(context, sed, cancellationToken);
+            var decision = await cases.EvaluateAsync(context, sed, cancellationToken, pack.Bucs);
             if (decision.Finding is { } caseFinding)
             {
                 return Failed(ExchangeErrors.ValidateCaseViolation, "case rule", [caseFinding]);
@@ -67,7 +67,7 @@ public sealed class ValidationStage(PackRegistry packs, BusinessRules rules, Cas
             context.AddFact("case", decision.Transition!.Summary);
         }
         context.AddFact("pack", pack.Label);
-        context.AddFact("rules", rules.Version);
+        context.AddFact("rules", BusinessRules.VersionWith(pack.CodeLists));
         context.AddFact("sedType", header.SedType);
         return StageOutcome.Continue;
     }
