@@ -41,7 +41,7 @@ internal static partial class Log
     [LoggerMessage(HubEventIds.SigningKeyLoaded, LogLevel.Information, "Signing key for {AccessPointId} loaded (key id {KeyId})")]
     public static partial void SigningKeyLoaded(ILogger logger, string accessPointId, string keyId);
 
-    [LoggerMessage(HubEventIds.TrustLoaded, LogLevel.Information, "Trust store: {Count} partner certificate(s) from {Folder}")]
+    [LoggerMessage(HubEventIds.TrustLoaded, LogLevel.Debug, "Trust store: {Count} partner certificate(s) from {Folder}")]
     public static partial void TrustLoaded(ILogger logger, int count, string folder);
 
     [LoggerMessage(HubEventIds.DirectoryLoaded, LogLevel.Information, "Directory {Version}: {Institutions} institutions, {AccessPoints} access points")]
