@@ -33,7 +33,8 @@ public static class HardenedXml
 
     /// <summary>
     /// Parses a document and, with <paramref name="schemas"/>, validates it in the same pass;
-    /// <paramref name="schemaValid"/> is true only when that validation ran and found nothing.
+    /// <paramref name="schemaValid"/> is true only when that validation ran and found nothing. A tree
+    /// read with schemas keeps no whitespace-only nodes: never sign or verify it.
     /// </summary>
     public static XmlDocument? TryLoad(ReadOnlyMemory<byte> bytes, IntakeOptions limits, string stage, XmlSchemaSet? schemas, out ExchangeError? error, out bool schemaValid)
     {
@@ -64,6 +65,10 @@ public static class HardenedXml
                 settings.Schemas = schemas;
                 settings.ValidationFlags = XmlSchemaValidationFlags.AllowXmlAttributes;
                 settings.ValidationEventHandler += (_, e) => schemaErrors += e.Severity == XmlSeverityType.Error ? 1 : 0;
+                // This tree only serves validation and routing (outbound intake): the bytes are stored as received and
+                // parsed again, whitespace preserved, to be signed. Dropping whitespace-only nodes makes it cheaper.
+                settings.IgnoreWhitespace = true;
+                document.PreserveWhitespace = false;
             }
             var text = new StreamReader(new ReadOnlyMemoryStream(bytes), StrictUtf8, detectEncodingFromByteOrderMarks: false);
             using var reader = XmlReader.Create(text, settings);
