@@ -1,5 +1,3 @@
-using Microsoft.Data.Sqlite;
-
 namespace Cleiss.Exchange.Hub.Storage;
 
 /// <summary>The embedded stage log: partitioned records and committed consumer offsets.</summary>
@@ -37,41 +35,28 @@ public sealed partial class SqliteHubStore
     }
 
     /// <inheritdoc />
-    public async Task CommitOffsetAsync(string group, string topic, int partition, long offset, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+    public Task CommitOffsetAsync(string group, string topic, int partition, long offset, CancellationToken cancellationToken) =>
+        WriteAsync(async scope =>
         {
-            await using var command = Writer.CreateCommand();
-            command.CommandText = """
+            await using var command = scope.Command("""
                 INSERT INTO log_offsets (grp, topic, partition, offset) VALUES ($g, $t, $p, $o)
                 ON CONFLICT (grp, topic, partition) DO UPDATE SET offset = excluded.offset
-                """;
+                """);
             command.Parameters.AddWithValue("$g", group);
             command.Parameters.AddWithValue("$t", topic);
             command.Parameters.AddWithValue("$p", partition);
             command.Parameters.AddWithValue("$o", offset);
             await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (SqliteException ex)
-        {
-            throw StorageFailure(ex);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+            return (true, true);
+        }, cancellationToken);
 
-    private async Task<long> NextOffsetAsync(SqliteConnection writer, SqliteTransaction tx, string topic, int partition, CancellationToken cancellationToken)
+    private async Task<long> NextOffsetAsync(WriteScope scope, string topic, int partition, CancellationToken cancellationToken)
     {
         if (_nextOffsets.TryGetValue((topic, partition), out var next))
         {
             return next;
         }
-        await using var command = writer.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = "SELECT COALESCE(MAX(offset), -1) FROM log WHERE topic = $t AND partition = $p";
+        await using var command = scope.Command("SELECT COALESCE(MAX(offset), -1) FROM log WHERE topic = $t AND partition = $p");
         command.Parameters.AddWithValue("$t", topic);
         command.Parameters.AddWithValue("$p", partition);
         return (long)(await command.ExecuteScalarAsync(cancellationToken) ?? -1L) + 1;

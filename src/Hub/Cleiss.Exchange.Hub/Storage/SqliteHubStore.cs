@@ -101,114 +101,86 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
     /// <inheritdoc />
     public async Task<IntakeCommitResult> CommitIntakeAsync(DocumentRecord document, IReadOnlyList<NewAuditEvent> events, string topic, CancellationToken cancellationToken, CaseTransition? caseTransition = null)
     {
-        long offset;
-        IntakeCommitResult result;
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+        var result = await WriteAsync(async scope =>
         {
-            var writer = Writer;
-            await using var tx = (SqliteTransaction)await writer.BeginTransactionAsync(cancellationToken);
-            try
+            await using (var find = scope.Command("SELECT id, status, content_sha256 FROM documents WHERE direction = $d AND instance_id = $i"))
             {
-                await using (var find = writer.CreateCommand())
+                find.Parameters.AddWithValue("$d", document.Direction.ToWireName());
+                find.Parameters.AddWithValue("$i", document.InstanceIdentifier);
+                await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+                if (await reader.ReadAsync(cancellationToken))
                 {
-                    find.Transaction = tx;
-                    find.CommandText = "SELECT id, status, content_sha256 FROM documents WHERE direction = $d AND instance_id = $i";
-                    find.Parameters.AddWithValue("$d", document.Direction.ToWireName());
-                    find.Parameters.AddWithValue("$i", document.InstanceIdentifier);
-                    await using var reader = await find.ExecuteReaderAsync(cancellationToken);
-                    if (await reader.ReadAsync(cancellationToken))
-                    {
-                        var existing = new IntakeCommitResult(Guid.Parse(reader.GetString(0)), reader.GetString(1), Created: false,
-                            SameContent: string.Equals(reader.GetString(2), document.ContentSha256, StringComparison.Ordinal));
-                        await reader.DisposeAsync();
-                        await tx.RollbackAsync(cancellationToken);
-                        return existing;
-                    }
+                    return (new IntakeCommitResult(Guid.Parse(reader.GetString(0)), reader.GetString(1), Created: false,
+                        SameContent: string.Equals(reader.GetString(2), document.ContentSha256, StringComparison.Ordinal)), false);
                 }
-
-                if (caseTransition is not null && !await ApplyCaseTransitionAsync(writer, tx, caseTransition, document.UpdatedAt, cancellationToken))
-                {
-                    await tx.RollbackAsync(cancellationToken);
-                    return new IntakeCommitResult(document.Id, document.Status, Created: false, SameContent: false, CaseConflict: true);
-                }
-
-                await using (var insert = writer.CreateCommand())
-                {
-                    insert.Transaction = tx;
-                    insert.CommandText = """
-                        INSERT INTO documents (id, instance_id, direction, sed_type, case_id, business_service, sender_id, receiver_id,
-                            access_point_id, endpoint, pack_id, content_sha256, payload, signed_payload, receipt_id, status, last_stage,
-                            partition, created_at, updated_at)
-                        VALUES ($id, $instance, $direction, $sed, $case, $service, $sender, $receiver, $ap, $endpoint, $pack, $sha,
-                            $payload, $signed, $receipt, $status, $stage, $partition, $created, $updated)
-                        """;
-                    var p = insert.Parameters;
-                    p.AddWithValue("$id", document.Id.ToString());
-                    p.AddWithValue("$instance", document.InstanceIdentifier);
-                    p.AddWithValue("$direction", document.Direction.ToWireName());
-                    p.AddWithValue("$sed", document.SedType);
-                    p.AddWithValue("$case", document.CaseId);
-                    p.AddWithValue("$service", document.BusinessService);
-                    p.AddWithValue("$sender", document.SenderId);
-                    p.AddWithValue("$receiver", document.ReceiverId);
-                    p.AddWithValue("$ap", document.AccessPointId);
-                    p.AddWithValue("$endpoint", (object?)document.Endpoint ?? DBNull.Value);
-                    p.AddWithValue("$pack", document.PackId);
-                    p.AddWithValue("$sha", document.ContentSha256);
-                    p.AddWithValue("$payload", document.Payload);
-                    p.AddWithValue("$signed", (object?)document.SignedPayload ?? DBNull.Value);
-                    p.AddWithValue("$receipt", (object?)document.ReceiptId ?? DBNull.Value);
-                    p.AddWithValue("$status", document.Status);
-                    p.AddWithValue("$stage", (object?)document.LastStage ?? DBNull.Value);
-                    p.AddWithValue("$partition", document.Partition);
-                    p.AddWithValue("$created", FormatTime(document.CreatedAt));
-                    p.AddWithValue("$updated", FormatTime(document.UpdatedAt));
-                    await insert.ExecuteNonQueryAsync(cancellationToken);
-                }
-
-                var chainHead = await AppendAuditCoreAsync(writer, tx, events, cancellationToken);
-                offset = await NextOffsetAsync(writer, tx, topic, document.Partition, cancellationToken);
-                await using (var log = writer.CreateCommand())
-                {
-                    log.Transaction = tx;
-                    log.CommandText = "INSERT INTO log (topic, partition, offset, document_id) VALUES ($t, $p, $o, $d)";
-                    log.Parameters.AddWithValue("$t", topic);
-                    log.Parameters.AddWithValue("$p", document.Partition);
-                    log.Parameters.AddWithValue("$o", offset);
-                    log.Parameters.AddWithValue("$d", document.Id.ToString());
-                    await log.ExecuteNonQueryAsync(cancellationToken);
-                }
-
-                await tx.CommitAsync(cancellationToken);
-                _lastHash = chainHead;
-                _nextOffsets[(topic, document.Partition)] = offset + 1;
-                result = new IntakeCommitResult(document.Id, document.Status, Created: true, SameContent: true);
             }
-            catch (SqliteException ex)
+            if (caseTransition is not null && !await ApplyCaseTransitionAsync(scope, caseTransition, document.UpdatedAt, cancellationToken))
             {
-                throw StorageFailure(ex);
+                return (new IntakeCommitResult(document.Id, document.Status, Created: false, SameContent: false, CaseConflict: true), false);
             }
-        }
-        finally
+            await InsertDocumentAsync(scope, document, cancellationToken);
+            await AppendAuditCoreAsync(scope, events, cancellationToken);
+            var offset = await NextOffsetAsync(scope, topic, document.Partition, cancellationToken);
+            await using (var log = scope.Command("INSERT INTO log (topic, partition, offset, document_id) VALUES ($t, $p, $o, $d)"))
+            {
+                log.Parameters.AddWithValue("$t", topic);
+                log.Parameters.AddWithValue("$p", document.Partition);
+                log.Parameters.AddWithValue("$o", offset);
+                log.Parameters.AddWithValue("$d", document.Id.ToString());
+                await log.ExecuteNonQueryAsync(cancellationToken);
+            }
+            scope.AfterCommit = () => _nextOffsets[(topic, document.Partition)] = offset + 1;
+            return (new IntakeCommitResult(document.Id, document.Status, Created: true, SameContent: true), true);
+        }, cancellationToken);
+        if (result.Created)
         {
-            _writeLock.Release();
+            Appended?.Invoke(topic, document.Partition);
         }
-        Appended?.Invoke(topic, document.Partition);
         return result;
     }
 
-    private static async Task<bool> ApplyCaseTransitionAsync(SqliteConnection writer, SqliteTransaction tx, CaseTransition transition, DateTimeOffset at, CancellationToken cancellationToken)
+    private static async Task InsertDocumentAsync(WriteScope scope, DocumentRecord document, CancellationToken cancellationToken)
+    {
+        await using var insert = scope.Command("""
+            INSERT INTO documents (id, instance_id, direction, sed_type, case_id, business_service, sender_id, receiver_id,
+                access_point_id, endpoint, pack_id, content_sha256, payload, signed_payload, receipt_id, status, last_stage,
+                partition, created_at, updated_at)
+            VALUES ($id, $instance, $direction, $sed, $case, $service, $sender, $receiver, $ap, $endpoint, $pack, $sha,
+                $payload, $signed, $receipt, $status, $stage, $partition, $created, $updated)
+            """);
+        var p = insert.Parameters;
+        p.AddWithValue("$id", document.Id.ToString());
+        p.AddWithValue("$instance", document.InstanceIdentifier);
+        p.AddWithValue("$direction", document.Direction.ToWireName());
+        p.AddWithValue("$sed", document.SedType);
+        p.AddWithValue("$case", document.CaseId);
+        p.AddWithValue("$service", document.BusinessService);
+        p.AddWithValue("$sender", document.SenderId);
+        p.AddWithValue("$receiver", document.ReceiverId);
+        p.AddWithValue("$ap", document.AccessPointId);
+        p.AddWithValue("$endpoint", (object?)document.Endpoint ?? DBNull.Value);
+        p.AddWithValue("$pack", document.PackId);
+        p.AddWithValue("$sha", document.ContentSha256);
+        p.AddWithValue("$payload", document.Payload);
+        p.AddWithValue("$signed", (object?)document.SignedPayload ?? DBNull.Value);
+        p.AddWithValue("$receipt", (object?)document.ReceiptId ?? DBNull.Value);
+        p.AddWithValue("$status", document.Status);
+        p.AddWithValue("$stage", (object?)document.LastStage ?? DBNull.Value);
+        p.AddWithValue("$partition", document.Partition);
+        p.AddWithValue("$created", FormatTime(document.CreatedAt));
+        p.AddWithValue("$updated", FormatTime(document.UpdatedAt));
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<bool> ApplyCaseTransitionAsync(WriteScope scope, CaseTransition transition, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var state = transition.NewState;
-        await using var command = writer.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = transition.ExpectedRevision == 0
+        await using var command = scope.Command(transition.ExpectedRevision == 0
             ? """
               INSERT INTO cases (case_id, buc, version, status, revision, state, close_at, updated_at)
               VALUES ($id, $buc, $version, $status, $revision, $state, $close, $at) ON CONFLICT (case_id) DO NOTHING
               """
-            : "UPDATE cases SET status = $status, revision = $revision, state = $state, close_at = $close, updated_at = $at WHERE case_id = $id AND revision = $expected";
+            : "UPDATE cases SET status = $status, revision = $revision, state = $state, close_at = $close, updated_at = $at WHERE case_id = $id AND revision = $expected");
         command.Parameters.AddWithValue("$id", state.CaseId);
         command.Parameters.AddWithValue("$buc", state.Buc);
         command.Parameters.AddWithValue("$version", state.Version);
@@ -222,7 +194,7 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
     }
 
     /// <inheritdoc />
-    public async Task<bool> CloseCaseByTimerAsync(CaseState state, DateTimeOffset at, CancellationToken cancellationToken)
+    public Task<bool> CloseCaseByTimerAsync(CaseState state, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var closed = state with { Status = "closed", CloseAt = null, Revision = state.Revision + 1 };
         var facts = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -232,71 +204,36 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
             ["rule"] = state.TimerRule ?? "timer",
             ["dueAt"] = state.CloseAt is { } due ? FormatTime(due) : string.Empty,
         };
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+        return WriteAsync(async scope =>
         {
-            var writer = Writer;
-            await using var tx = (SqliteTransaction)await writer.BeginTransactionAsync(cancellationToken);
-            if (!await ApplyCaseTransitionAsync(writer, tx, new CaseTransition(closed, state.Revision, "closed by timer"), at, cancellationToken))
+            if (!await ApplyCaseTransitionAsync(scope, new CaseTransition(closed, state.Revision, "closed by timer"), at, cancellationToken))
             {
-                await tx.RollbackAsync(cancellationToken);
-                return false; // the case changed meanwhile: the next sweep decides again
+                return (false, false); // the case changed meanwhile: the next sweep decides again
             }
-            var head = await AppendAuditCoreAsync(writer, tx,
-                [new NewAuditEvent(state.TimerDocumentId ?? Guid.Empty, at, "case", "case-closed", null, facts)], cancellationToken);
-            await tx.CommitAsync(cancellationToken);
-            _lastHash = head;
-            return true;
-        }
-        catch (SqliteException ex)
-        {
-            throw StorageFailure(ex);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+            await AppendAuditCoreAsync(scope, [new NewAuditEvent(state.TimerDocumentId ?? Guid.Empty, at, "case", "case-closed", null, facts)], cancellationToken);
+            return (true, true);
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task AppendAuditAsync(IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+    public Task AppendAuditAsync(IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken) =>
+        WriteAsync(async scope =>
         {
-            var writer = Writer;
-            await using var tx = (SqliteTransaction)await writer.BeginTransactionAsync(cancellationToken);
-            var head = await AppendAuditCoreAsync(writer, tx, events, cancellationToken);
-            await tx.CommitAsync(cancellationToken);
-            _lastHash = head;
-        }
-        catch (SqliteException ex)
-        {
-            throw StorageFailure(ex);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+            await AppendAuditCoreAsync(scope, events, cancellationToken);
+            return (true, true);
+        }, cancellationToken);
 
     /// <inheritdoc />
-    public async Task RecordProgressAsync(Guid documentId, DocumentProgress progress, IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+    public Task RecordProgressAsync(Guid documentId, DocumentProgress progress, IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken) =>
+        WriteAsync(async scope =>
         {
-            var writer = Writer;
-            await using var tx = (SqliteTransaction)await writer.BeginTransactionAsync(cancellationToken);
-            await using (var update = writer.CreateCommand())
+            await using (var update = scope.Command("""
+                UPDATE documents SET status = $status, last_stage = $stage,
+                    signed_payload = COALESCE($signed, signed_payload), receipt_id = COALESCE($receipt, receipt_id),
+                    updated_at = $updated
+                WHERE id = $id
+                """))
             {
-                update.Transaction = tx;
-                update.CommandText = """
-                    UPDATE documents SET status = $status, last_stage = $stage,
-                        signed_payload = COALESCE($signed, signed_payload), receipt_id = COALESCE($receipt, receipt_id),
-                        updated_at = $updated
-                    WHERE id = $id
-                    """;
                 update.Parameters.AddWithValue("$status", progress.Status);
                 update.Parameters.AddWithValue("$stage", progress.LastStage);
                 update.Parameters.AddWithValue("$signed", (object?)progress.SignedPayload ?? DBNull.Value);
@@ -305,58 +242,30 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
                 update.Parameters.AddWithValue("$id", documentId.ToString());
                 await update.ExecuteNonQueryAsync(cancellationToken);
             }
-            var head = await AppendAuditCoreAsync(writer, tx, events, cancellationToken);
-            await tx.CommitAsync(cancellationToken);
-            _lastHash = head;
-        }
-        catch (SqliteException ex)
-        {
-            throw StorageFailure(ex);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+            await AppendAuditCoreAsync(scope, events, cancellationToken);
+            return (true, true);
+        }, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<bool> AcknowledgeAsync(string institutionId, Guid documentId, NewAuditEvent auditEvent, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+    public Task<bool> AcknowledgeAsync(string institutionId, Guid documentId, NewAuditEvent auditEvent, CancellationToken cancellationToken) =>
+        WriteAsync(async scope =>
         {
-            var writer = Writer;
-            await using var tx = (SqliteTransaction)await writer.BeginTransactionAsync(cancellationToken);
-            await using (var update = writer.CreateCommand())
+            await using (var update = scope.Command("""
+                UPDATE documents SET status = 'acknowledged', updated_at = $updated
+                WHERE id = $id AND receiver_id = $receiver AND direction = 'inbound' AND status = 'delivered'
+                """))
             {
-                update.Transaction = tx;
-                update.CommandText = """
-                    UPDATE documents SET status = 'acknowledged', updated_at = $updated
-                    WHERE id = $id AND receiver_id = $receiver AND direction = 'inbound' AND status = 'delivered'
-                    """;
                 update.Parameters.AddWithValue("$updated", FormatTime(auditEvent.At));
                 update.Parameters.AddWithValue("$id", documentId.ToString());
                 update.Parameters.AddWithValue("$receiver", institutionId);
                 if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
                 {
-                    await tx.RollbackAsync(cancellationToken);
-                    return false;
+                    return (false, false);
                 }
             }
-            var head = await AppendAuditCoreAsync(writer, tx, [auditEvent], cancellationToken);
-            await tx.CommitAsync(cancellationToken);
-            _lastHash = head;
-            return true;
-        }
-        catch (SqliteException ex)
-        {
-            throw StorageFailure(ex);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+            await AppendAuditCoreAsync(scope, [auditEvent], cancellationToken);
+            return (true, true);
+        }, cancellationToken);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -437,19 +346,18 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
         }
     }
 
-    private async Task<string> AppendAuditCoreAsync(SqliteConnection writer, SqliteTransaction tx, IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken)
+    /// <summary>Appends events to the hash chain inside the scope's transaction; the chain head moves only if it commits.</summary>
+    private static async Task AppendAuditCoreAsync(WriteScope scope, IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken)
     {
-        var previous = _lastHash;
         if (events.Count == 0)
         {
-            return previous;
+            return;
         }
-        await using var insert = writer.CreateCommand();
-        insert.Transaction = tx;
-        insert.CommandText = """
+        var previous = scope.ChainHead;
+        await using var insert = scope.Command("""
             INSERT INTO audit (document_id, at, stage, event, code, facts, prev_hash, hash)
             VALUES ($doc, $at, $stage, $event, $code, $facts, $prev, $hash)
-            """;
+            """);
         var doc = insert.Parameters.Add("$doc", SqliteType.Text);
         var at = insert.Parameters.Add("$at", SqliteType.Text);
         var stage = insert.Parameters.Add("$stage", SqliteType.Text);
@@ -475,7 +383,56 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
             await insert.ExecuteNonQueryAsync(cancellationToken);
             previous = next;
         }
-        return previous;
+        scope.ChainHead = previous;
+    }
+
+    /// <summary>
+    /// Runs one transaction on the single writer connection, under the write lock. The work returns its
+    /// result and whether to commit; in-memory state (the audit chain head, log offsets) moves only after
+    /// the commit, so a failed or rolled-back write leaves nothing behind.
+    /// </summary>
+    private async Task<T> WriteAsync<T>(Func<WriteScope, Task<(T Result, bool Commit)>> work, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var tx = (SqliteTransaction)await Writer.BeginTransactionAsync(cancellationToken);
+            var scope = new WriteScope(Writer, tx, _lastHash);
+            var (result, commit) = await work(scope);
+            if (!commit)
+            {
+                await tx.RollbackAsync(cancellationToken);
+                return result;
+            }
+            await tx.CommitAsync(cancellationToken);
+            _lastHash = scope.ChainHead;
+            scope.AfterCommit?.Invoke();
+            return result;
+        }
+        catch (SqliteException ex)
+        {
+            throw StorageFailure(ex);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>One write transaction: commands bound to it, and what to update after it commits.</summary>
+    private sealed class WriteScope(SqliteConnection connection, SqliteTransaction transaction, string chainHead)
+    {
+        public string ChainHead { get; set; } = chainHead;
+
+        public Action? AfterCommit { get; set; }
+
+        public SqliteCommand Command(string sql)
+        {
+            var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            return command;
+        }
     }
 
     private static string ChainHash(string previous, string documentId, string at, string stage, string evt, string? code, string factsJson)
