@@ -2,7 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Xml;
 using Cleiss.Exchange.Hub.Internal;
-using Cleiss.Exchange.Hub.Stages.Signing;
+using Cleiss.Exchange.Hub.Stages.Ingest;
 using Cleiss.Exchange.Hub.Trust;
 
 namespace Cleiss.Exchange.Hub.Tests.Trust;
@@ -26,14 +26,14 @@ public sealed class BusinessSignatureTests : IDisposable
     private byte[] SignedSample(SigningCredentials? key = null)
     {
         var document = Load(Builders.Sample("valid/A001-outbound-1.xml"));
-        BusinessSignature.Sign(document, SigningStage.SedElement(document)!, key ?? _hub);
+        BusinessSignature.Sign(document, SbdhReader.SedElement(document)!, key ?? _hub);
         return Encoding.UTF8.GetBytes(document.OuterXml);
     }
 
     private SignatureCheck Verify(byte[] bytes, X509Certificate2? trusted = null)
     {
         var document = Load(bytes);
-        return BusinessSignature.Verify(document, SigningStage.SedElement(document)!, trusted ?? _hub.Certificate);
+        return BusinessSignature.Verify(document, SbdhReader.SedElement(document)!, trusted ?? _hub.Certificate);
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class BusinessSignatureTests : IDisposable
     public void The_signature_is_the_last_child_of_the_SED_element_and_uses_the_profile()
     {
         var document = Load(SignedSample());
-        var sed = SigningStage.SedElement(document)!;
+        var sed = SbdhReader.SedElement(document)!;
         var last = (XmlElement)sed.LastChild!;
 
         Assert.Equal("Signature", last.LocalName);
@@ -98,7 +98,7 @@ public sealed class BusinessSignatureTests : IDisposable
     public void Two_signatures_are_refused()
     {
         var document = Load(SignedSample());
-        var sed = SigningStage.SedElement(document)!;
+        var sed = SbdhReader.SedElement(document)!;
         sed.AppendChild(sed.LastChild!.CloneNode(true));
         Assert.Equal("VERIFY.POLICY_VIOLATION", Verify(Encoding.UTF8.GetBytes(document.OuterXml)).Code);
     }
@@ -107,7 +107,7 @@ public sealed class BusinessSignatureTests : IDisposable
     public void A_signature_moved_out_of_its_place_is_refused()
     {
         var document = Load(SignedSample());
-        var signature = SigningStage.SedElement(document)!.LastChild!;
+        var signature = SbdhReader.SedElement(document)!.LastChild!;
         document.DocumentElement!.InsertBefore(signature, document.DocumentElement.FirstChild);
         Assert.Equal("VERIFY.POLICY_VIOLATION", Verify(Encoding.UTF8.GetBytes(document.OuterXml)).Code);
     }

@@ -9,6 +9,19 @@ namespace Cleiss.Exchange.Hub.Internal;
 /// </summary>
 public static class XmlWalk
 {
+    /// <summary>The first child element of <paramref name="parent"/> with this local name (and namespace, if given), or null.</summary>
+    public static XmlElement? Child(XmlNode? parent, string localName, string? namespaceUri = null)
+    {
+        for (var node = parent?.FirstChild; node is not null; node = node.NextSibling)
+        {
+            if (node is XmlElement element && element.LocalName == localName && (namespaceUri is null || element.NamespaceURI == namespaceUri))
+            {
+                return element;
+            }
+        }
+        return null;
+    }
+
     /// <summary>The descendant elements of <paramref name="root"/> with this local name (and namespace, if given), in document order.</summary>
     public static List<XmlElement> Descendants(XmlNode root, string localName, string? namespaceUri = null)
     {

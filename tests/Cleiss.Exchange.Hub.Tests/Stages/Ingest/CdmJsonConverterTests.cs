@@ -167,7 +167,7 @@ public sealed class CdmJsonConverterTests
     public void A_signed_document_is_not_projected_silently()
     {
         var document = Load(Builders.Sample("valid/A001-outbound-1.xml"));
-        var sed = Hub.Stages.Signing.SigningStage.SedElement(document)!;
+        var sed = SbdhReader.SedElement(document)!;
         sed.AppendChild(document.CreateElement("ds", "Signature", Hub.Trust.BusinessSignature.DsigNamespace));
 
         Assert.Null(Converter.TryToJson(document, out var problem));

@@ -1,7 +1,7 @@
 using System.Text;
 using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Samples;
-using Cleiss.Exchange.Hub.Stages.Signing;
+using Cleiss.Exchange.Hub.Stages.Ingest;
 using Cleiss.Exchange.Hub.Stages.Validation;
 using Cleiss.Exchange.Hub.Storage;
 
@@ -22,7 +22,7 @@ public sealed class CaseRulesTests
     private static async Task<CaseDecision> EvaluateAsync(InMemoryCases cases, ScenarioDocument document)
     {
         var context = Builders.Ingested(document.Bytes, document.Direction);
-        return await new CaseRules(Builders.Bucs, cases).EvaluateAsync(context, SigningStage.SedElement(context.Document!)!, CancellationToken.None);
+        return await new CaseRules(Builders.Bucs, cases).EvaluateAsync(context, SbdhReader.SedElement(context.Document!)!, CancellationToken.None);
     }
 
     /// <summary>Replays documents [0, count) and returns the case store.</summary>

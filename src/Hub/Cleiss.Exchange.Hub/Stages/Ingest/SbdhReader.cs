@@ -1,5 +1,6 @@
 using System.Xml;
 using Cleiss.Exchange.Hub.Abstractions;
+using Cleiss.Exchange.Hub.Internal;
 
 namespace Cleiss.Exchange.Hub.Stages.Ingest;
 
@@ -92,6 +93,24 @@ public static class SbdhReader
         };
     }
 
+    /// <summary>The SED payload of an envelope: the element after the SBDH header, or null.</summary>
+    internal static XmlElement? SedElement(XmlDocument document)
+    {
+        var seenHeader = false;
+        for (var node = document.DocumentElement?.FirstChild; node is not null; node = node.NextSibling)
+        {
+            if (node is XmlElement element)
+            {
+                if (seenHeader)
+                {
+                    return element;
+                }
+                seenHeader = true;
+            }
+        }
+        return null;
+    }
+
     private static SbdhParty? Party(XmlElement? element)
     {
         var id = Text(Child(element, "Identifier"));
@@ -99,21 +118,7 @@ public static class SbdhReader
         return id is null || role is null ? null : new SbdhParty(id, role);
     }
 
-    private static XmlElement? Child(XmlElement? parent, string localName)
-    {
-        if (parent is null)
-        {
-            return null;
-        }
-        for (var node = parent.FirstChild; node is not null; node = node.NextSibling)
-        {
-            if (node is XmlElement element && element.LocalName == localName && element.NamespaceURI == Namespace)
-            {
-                return element;
-            }
-        }
-        return null;
-    }
+    private static XmlElement? Child(XmlElement? parent, string localName) => XmlWalk.Child(parent, localName, Namespace);
 
     private static string? Text(XmlElement? element)
     {

@@ -1,6 +1,6 @@
 using System.Text;
-using System.Xml;
 using Cleiss.Exchange.Hub.Abstractions;
+using Cleiss.Exchange.Hub.Stages.Ingest;
 using Cleiss.Exchange.Hub.Trust;
 
 namespace Cleiss.Exchange.Hub.Stages.Signing;
@@ -19,7 +19,7 @@ public sealed class SigningStage(SigningKeyStore keys) : IStage
     public ValueTask<StageOutcome> ExecuteAsync(ExchangeContext context, CancellationToken cancellationToken)
     {
         var document = context.Document ?? throw new InvalidOperationException("sign runs after ingest.");
-        var sed = SedElement(document) ?? throw new InvalidOperationException("A validated document has a SED element.");
+        var sed = SbdhReader.SedElement(document) ?? throw new InvalidOperationException("A validated document has a SED element.");
         SigningCredentials credentials;
         try
         {
@@ -36,22 +36,5 @@ public sealed class SigningStage(SigningKeyStore keys) : IStage
         context.AddFact("algorithm", "rsa-sha256");
         context.AddFact("digest", digest);
         return ValueTask.FromResult(StageOutcome.Continue);
-    }
-
-    internal static XmlElement? SedElement(XmlDocument document)
-    {
-        var seenHeader = false;
-        for (var node = document.DocumentElement?.FirstChild; node is not null; node = node.NextSibling)
-        {
-            if (node is XmlElement element)
-            {
-                if (seenHeader)
-                {
-                    return element;
-                }
-                seenHeader = true;
-            }
-        }
-        return null;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Xml;
 using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Stages.Routing;
+using static Cleiss.Exchange.Hub.Internal.XmlWalk;
 
 namespace Cleiss.Exchange.Hub.Stages.Validation;
 
@@ -118,7 +119,7 @@ public sealed class BusinessRules(InstitutionDirectory directory, CodeLists? def
     private static Dictionary<XmlElement, DateOnly?> BirthsBySection(XmlElement sed)
     {
         var sections = new Dictionary<XmlElement, DateOnly?>();
-        foreach (var birth in Internal.XmlWalk.Descendants(sed, "dateBirth"))
+        foreach (var birth in Descendants(sed, "dateBirth"))
         {
             var date = Date(birth);
             for (var ancestor = birth.ParentNode as XmlElement; ancestor is not null; ancestor = ancestor.ParentNode as XmlElement)
@@ -150,17 +151,5 @@ public sealed class BusinessRules(InstitutionDirectory directory, CodeLists? def
     {
         var text = element.InnerText;
         return text.Length >= 10 && DateOnly.TryParseExact(text.AsSpan(0, 10), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
-    }
-
-    private static XmlElement? Child(XmlNode? parent, string localName)
-    {
-        for (var node = parent?.FirstChild; node is not null; node = node.NextSibling)
-        {
-            if (node is XmlElement element && element.LocalName == localName)
-            {
-                return element;
-            }
-        }
-        return null;
     }
 }

@@ -1,6 +1,7 @@
 using System.Xml;
 using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Storage;
+using static Cleiss.Exchange.Hub.Internal.XmlWalk;
 
 namespace Cleiss.Exchange.Hub.Stages.Validation;
 
@@ -176,18 +177,6 @@ public sealed class CaseRules(BucRules defaultBucs, ICaseStore store)
         {
             list.Add(value);
         }
-    }
-
-    private static XmlElement? Child(XmlElement? parent, string localName)
-    {
-        for (var node = parent?.FirstChild; node is not null; node = node.NextSibling)
-        {
-            if (node is XmlElement element && element.LocalName == localName)
-            {
-                return element;
-            }
-        }
-        return null;
     }
 
     /// <summary>The trimmed text at a relative path of local names (<c>A/B/c</c>), or null.</summary>

@@ -1,7 +1,7 @@
 using System.Xml;
 using System.Xml.Schema;
 using Cleiss.Exchange.Hub.Abstractions;
-using Cleiss.Exchange.Hub.Stages.Signing;
+using Cleiss.Exchange.Hub.Stages.Ingest;
 
 namespace Cleiss.Exchange.Hub.Stages.Validation;
 
@@ -24,7 +24,7 @@ public sealed class ValidationStage(PackRegistry packs, BusinessRules rules, Cas
     {
         var header = context.Header ?? throw new InvalidOperationException("validate runs after ingest.");
         var document = context.Document ?? throw new InvalidOperationException("validate runs after ingest.");
-        var sed = SigningStage.SedElement(document);
+        var sed = SbdhReader.SedElement(document);
         if (sed is null)
         {
             return Reject(ExchangeErrors.ValidateSbdhInvalid, "The SED element after the header is missing.");

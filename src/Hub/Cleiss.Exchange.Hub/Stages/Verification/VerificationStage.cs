@@ -1,6 +1,6 @@
 using Cleiss.Exchange.Hub.Abstractions;
+using Cleiss.Exchange.Hub.Stages.Ingest;
 using Cleiss.Exchange.Hub.Stages.Routing;
-using Cleiss.Exchange.Hub.Stages.Signing;
 using Cleiss.Exchange.Hub.Trust;
 
 namespace Cleiss.Exchange.Hub.Stages.Verification;
@@ -30,7 +30,7 @@ public sealed class VerificationStage(InstitutionDirectory directory, TrustStore
         {
             return Reject(ExchangeErrors.VerifyUntrustedSender, $"No certificate is registered for {sender.AccessPoint}, which serves {sender.Id}.");
         }
-        var sed = SigningStage.SedElement(document);
+        var sed = SbdhReader.SedElement(document);
         if (sed is null)
         {
             return Reject(ExchangeErrors.ValidateSbdhInvalid, "The SED element after the header is missing.");

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 using System.Xml.Schema;
-using Cleiss.Exchange.Hub.Stages.Signing;
+using Cleiss.Exchange.Hub.Stages.Ingest;
 using Cleiss.Exchange.Hub.Stages.Validation;
 
 namespace Cleiss.Exchange.Hub.Tests.Stages.Validation.Mutations;
@@ -70,7 +70,7 @@ internal static class SedMutants
         foreach (var (name, apply) in Mutations)
         {
             var document = Parse(original);
-            var sed = SigningStage.SedElement(document) ?? throw new InvalidOperationException($"{file} has no SED element.");
+            var sed = SbdhReader.SedElement(document) ?? throw new InvalidOperationException($"{file} has no SED element.");
             var pack = Builders.Packs.Find(sed.NamespaceURI, sed.GetAttribute("sedGVer"), sed.GetAttribute("sedVer"))
                 ?? throw new InvalidOperationException($"{file} has no pack.");
             var created = CreationDate(document);
