@@ -9,7 +9,8 @@ namespace Cleiss.Exchange.Hub.Internal;
 /// <summary>
 /// The only way XML from outside enters the hub (runs per message): UTF-8 only, DTDs prohibited,
 /// no resolver (no file or network access), character checks on, and structural limits on
-/// depth, attributes, names and values checked before any recursive processing (C14N, XSD).
+/// depth, attributes, names and values checked on every node as it is read, before any recursive
+/// processing (C14N, XSD on the tree).
 /// </summary>
 public static class HardenedXml
 {
@@ -56,6 +57,7 @@ public static class HardenedXml
         }
         var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
         var schemaErrors = 0;
+        bool schemaAddedAttributes;
         try
         {
             var settings = ReaderSettings(limits);
@@ -71,8 +73,14 @@ public static class HardenedXml
                 document.PreserveWhitespace = false;
             }
             var text = new StreamReader(new ReadOnlyMemoryStream(bytes), StrictUtf8, detectEncodingFromByteOrderMarks: false);
-            using var reader = XmlReader.Create(text, settings);
+            using var reader = new LimitedXmlReader(XmlReader.Create(text, settings), limits);
             document.Load(reader);
+            schemaAddedAttributes = reader.SchemaAddedAttributes;
+        }
+        catch (LimitExceededException ex)
+        {
+            error = ExchangeErrors.Permanent(ExchangeErrors.IngestLimitExceeded, stage, ex.Message);
+            return null;
         }
         catch (XmlException ex) when (ex.Message.Contains("DTD", StringComparison.OrdinalIgnoreCase))
         {
@@ -90,12 +98,6 @@ public static class HardenedXml
             return null;
         }
 
-        var limitError = CheckLimits(document, limits, out var schemaAddedAttributes);
-        if (limitError is not null)
-        {
-            error = ExchangeErrors.Permanent(ExchangeErrors.IngestLimitExceeded, stage, limitError);
-            return null;
-        }
         if (schemaAddedAttributes)
         {
             // A schema default attribute would change what is signed or verified: keep the bytes' own tree.
@@ -103,54 +105,6 @@ public static class HardenedXml
         }
         schemaValid = schemas is not null && schemaErrors == 0;
         return document;
-    }
-
-    /// <summary>Walks the tree without recursion and checks depth, attribute count, name and value sizes.</summary>
-    private static string? CheckLimits(XmlDocument document, IntakeOptions limits, out bool schemaAddedAttributes)
-    {
-        schemaAddedAttributes = false;
-        var stack = new Stack<(XmlNode Node, int Depth)>();
-        stack.Push((document, 0));
-        while (stack.Count > 0)
-        {
-            var (node, depth) = stack.Pop();
-            if (depth > limits.MaxDepth)
-            {
-                return $"Elements are nested deeper than {limits.MaxDepth} levels.";
-            }
-            switch (node)
-            {
-                case XmlElement element:
-                    if (element.LocalName.Length > limits.MaxNameLength || element.NamespaceURI.Length > limits.MaxNameLength)
-                    {
-                        return $"An element name or namespace is longer than {limits.MaxNameLength} characters.";
-                    }
-                    if (element.Attributes.Count > limits.MaxAttributesPerElement)
-                    {
-                        return $"An element has more than {limits.MaxAttributesPerElement} attributes.";
-                    }
-                    foreach (XmlAttribute attribute in element.Attributes)
-                    {
-                        schemaAddedAttributes |= !attribute.Specified;
-                        if (attribute.Name.Length > limits.MaxNameLength)
-                        {
-                            return $"An attribute name is longer than {limits.MaxNameLength} characters.";
-                        }
-                        if (attribute.Value.Length > limits.MaxValueLength)
-                        {
-                            return $"An attribute value is longer than {limits.MaxValueLength} characters.";
-                        }
-                    }
-                    break;
-                case XmlCharacterData text when text.Value?.Length > limits.MaxValueLength:
-                    return $"A text value is longer than {limits.MaxValueLength} characters.";
-            }
-            for (var child = node.FirstChild; child is not null; child = child.NextSibling)
-            {
-                stack.Push((child, depth + 1));
-            }
-        }
-        return null;
     }
 
     /// <summary>True when the prolog has no encoding declaration or declares UTF-8.</summary>

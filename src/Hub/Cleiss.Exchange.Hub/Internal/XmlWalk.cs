@@ -26,24 +26,34 @@ public static class XmlWalk
     public static List<XmlElement> Descendants(XmlNode root, string localName, string? namespaceUri = null)
     {
         var found = new List<XmlElement>();
-        var node = root.FirstChild;
-        while (node is not null)
+        for (var node = Next(root, root); node is not null; node = Next(node, root))
         {
             if (node is XmlElement element && element.LocalName == localName && (namespaceUri is null || element.NamespaceURI == namespaceUri))
             {
                 found.Add(element);
             }
-            if (node.FirstChild is { } child)
-            {
-                node = child;
-                continue;
-            }
-            while (node is not null && node != root && node.NextSibling is null)
-            {
-                node = node.ParentNode;
-            }
-            node = node is null || node == root ? null : node.NextSibling;
         }
         return found;
+    }
+
+    /// <summary>
+    /// The node after <paramref name="node"/> in document order without leaving <paramref name="root"/>
+    /// (its first child, else the next sibling of itself or of its nearest ancestor), or null at the end.
+    /// No recursion and no allocation, whatever the depth.
+    /// </summary>
+    public static XmlNode? Next(XmlNode node, XmlNode root)
+    {
+        if (node.FirstChild is { } child)
+        {
+            return child;
+        }
+        for (var current = node; current is not null && current != root; current = current.ParentNode)
+        {
+            if (current.NextSibling is { } sibling)
+            {
+                return sibling;
+            }
+        }
+        return null;
     }
 }

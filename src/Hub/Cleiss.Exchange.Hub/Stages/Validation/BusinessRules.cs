@@ -37,13 +37,13 @@ public sealed class BusinessRules(InstitutionDirectory directory, CodeLists? def
         }
 
         var births = BirthsBySection(sed);
-        // One walk over the SED, without recursion.
-        var children = new List<XmlElement>();
-        var stack = new Stack<XmlElement>();
-        stack.Push(sed);
-        while (stack.Count > 0 && findings.Count < MaxFindings)
+        // One walk over the SED in document order, without recursion or allocation.
+        for (var node = Next(sed, sed); node is not null && findings.Count < MaxFindings; node = Next(node, sed))
         {
-            var element = stack.Pop();
+            if (node is not XmlElement element)
+            {
+                continue;
+            }
             switch (element.LocalName)
             {
                 case "dateBirth" or "dateDeath" when Date(element) is { } date && date > created:
@@ -66,23 +66,11 @@ public sealed class BusinessRules(InstitutionDirectory directory, CodeLists? def
                 case "PersonalIdentificationNumber":
                     CheckPin(element, context, findings);
                     break;
-            }
-            if (codeLists.ForElement(element.LocalName) is { } list)
-            {
-                CheckCodes(element, list, context, findings);
-            }
-            // Forward over the children (PreviousSibling is a linear scan in the DOM), pushed in reverse.
-            children.Clear();
-            for (var child = element.FirstChild; child is not null; child = child.NextSibling)
-            {
-                if (child is XmlElement e2)
-                {
-                    children.Add(e2);
-                }
-            }
-            for (var i = children.Count - 1; i >= 0; i--)
-            {
-                stack.Push(children[i]);
+                // A coded field holds its codes as "value" children: one code-list lookup per code, not per element.
+                case "value" when element.ParentNode is XmlElement owner && codeLists.ForElement(owner.LocalName) is { } list
+                    && !list.Codes.ContainsKey(element.InnerText):
+                    findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleCodeUnknown, at(element, context.SourcePointers), owner.LocalName));
+                    break;
             }
         }
     }
@@ -98,17 +86,6 @@ public sealed class BusinessRules(InstitutionDirectory directory, CodeLists? def
             && !PersonalIdentificationNumbers.IsValid(country, identifier))
         {
             findings.Add(FindingCatalogue.Error(FindingCatalogue.RulePinInvalid, ValidationStage.Locate(identifierElement, context.SourcePointers), country));
-        }
-    }
-
-    private static void CheckCodes(XmlElement element, CodeList list, ExchangeContext context, List<Finding> findings)
-    {
-        for (var node = element.FirstChild; node is not null; node = node.NextSibling)
-        {
-            if (node is XmlElement { LocalName: "value" } value && !list.Codes.ContainsKey(value.InnerText))
-            {
-                findings.Add(FindingCatalogue.Error(FindingCatalogue.RuleCodeUnknown, ValidationStage.Locate(value, context.SourcePointers), element.LocalName));
-            }
         }
     }
 
