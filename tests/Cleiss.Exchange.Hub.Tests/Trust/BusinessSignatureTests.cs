@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Xml;
@@ -126,5 +127,47 @@ public sealed class BusinessSignatureTests : IDisposable
         var altered = xml.Replace(from, to, StringComparison.Ordinal);
         var check = Verify(Encoding.UTF8.GetBytes(altered));
         Assert.Equal("VERIFY.POLICY_VIOLATION", check.Code);
+    }
+
+    private static SigningCredentials SelfSigned(AsymmetricAlgorithm key)
+    {
+        var request = key switch
+        {
+            RSA rsa => new CertificateRequest("CN=FR:AP0001", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
+            ECDsa ec => new CertificateRequest("CN=FR:AP0001", ec, HashAlgorithmName.SHA256),
+            _ => throw new ArgumentException("RSA or ECDSA"),
+        };
+        var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return new SigningCredentials(certificate, SigningKeyStore.KeyId(certificate));
+    }
+
+    [Fact]
+    public void An_ECDSA_P256_signature_verifies_and_says_so_and_a_changed_byte_breaks_it()
+    {
+        var ec = SelfSigned(ECDsa.Create(ECCurve.NamedCurves.nistP256));
+        var signed = SignedSample(ec);
+        var xml = Encoding.UTF8.GetString(signed);
+
+        Assert.Contains("xmldsig-more#ecdsa-sha256", xml, StringComparison.Ordinal);
+        var check = Verify(signed, ec.Certificate);
+        Assert.True(check.IsValid, check.Detail);
+        Assert.Equal("ecdsa-p256-sha256", check.Algorithm);
+        Assert.Equal("VERIFY.SIGNATURE_INVALID", Verify(Encoding.UTF8.GetBytes(xml.Replace("FR:CLEISS0002", "FR:CLEISS0003", StringComparison.Ordinal)), ec.Certificate).Code);
+    }
+
+    [Fact]
+    public void The_signature_method_must_match_the_registered_key_type()
+    {
+        var ec = SelfSigned(ECDsa.Create(ECCurve.NamedCurves.nistP256));
+        // An ECDSA-signed document checked against the RSA certificate registered for its sender, and the reverse.
+        Assert.Equal("VERIFY.POLICY_VIOLATION", Verify(SignedSample(ec), _hub.Certificate).Code);
+        Assert.Equal("VERIFY.POLICY_VIOLATION", Verify(SignedSample(), ec.Certificate).Code);
+    }
+
+    [Fact]
+    public void Keys_outside_the_profile_cannot_sign_RSA_1024_and_P384()
+    {
+        Assert.Throws<InvalidOperationException>(() => SelfSigned(RSA.Create(1024)));
+        Assert.Throws<InvalidOperationException>(() => SelfSigned(ECDsa.Create(ECCurve.NamedCurves.nistP384)));
     }
 }

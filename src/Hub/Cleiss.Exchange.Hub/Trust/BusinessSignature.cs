@@ -7,14 +7,15 @@ namespace Cleiss.Exchange.Hub.Trust;
 /// <summary>The result of checking a business signature.</summary>
 /// <param name="Code">Null when valid, else the VERIFY.* error code.</param>
 /// <param name="Detail">Why it failed.</param>
-public readonly record struct SignatureCheck(string? Code, string Detail)
+/// <param name="Algorithm">The short name of the signature method, when valid.</param>
+public readonly record struct SignatureCheck(string? Code, string Detail, string? Algorithm = null)
 {
     public bool IsValid => Code is null;
 }
 
 /// <summary>
-/// The enveloped XML-DSig business signature (runs per message): exclusive C14N, RSA-SHA256,
-/// SHA-256 digest, one reference to the whole document (<c>URI=""</c>), the certificate in KeyInfo
+/// The enveloped XML-DSig business signature (runs per message): exclusive C14N, RSA-SHA256 or
+/// ECDSA-P256-SHA256 (<see cref="SignatureAlgorithms"/>), SHA-256 digest, one reference to the whole document (<c>URI=""</c>), the certificate in KeyInfo
 /// as a hint only. Verification uses the certificate the caller trusts for the claimed sender,
 /// never the key the document brings, and refuses anything outside that exact profile.
 /// </summary>
@@ -26,9 +27,10 @@ public static class BusinessSignature
     /// Returns the reference digest (base64).</summary>
     public static string Sign(XmlDocument document, XmlElement parent, SigningCredentials credentials)
     {
+        SignatureAlgorithms.EnsureRegistered();
         var signed = new SignedXml(document) { SigningKey = credentials.PrivateKey };
         signed.SignedInfo!.CanonicalizationMethod = SignedXml.XmlDsigExcC14NTransformUrl;
-        signed.SignedInfo.SignatureMethod = SignedXml.XmlDsigRSASHA256Url;
+        signed.SignedInfo.SignatureMethod = credentials.SignatureMethod;
         var reference = new Reference(string.Empty) { DigestMethod = SignedXml.XmlDsigSHA256Url };
         reference.AddTransform(new XmlDsigEnvelopedSignatureTransform());
         reference.AddTransform(new XmlDsigExcC14NTransform());
@@ -73,9 +75,9 @@ public static class BusinessSignature
         {
             return Policy("Only exclusive C14N without comments is accepted as canonicalization.");
         }
-        if (info.SignatureMethod != SignedXml.XmlDsigRSASHA256Url)
+        if (info.SignatureMethod is not (SignatureAlgorithms.RsaSha256 or SignatureAlgorithms.EcdsaSha256))
         {
-            return Policy("Only RSA-SHA256 is accepted as signature method.");
+            return Policy("Only RSA-SHA256 and ECDSA-P256-SHA256 are accepted as signature methods.");
         }
         if (info.References.Count != 1 || info.References[0] is not Reference reference)
         {
@@ -95,11 +97,13 @@ public static class BusinessSignature
             return Policy("Only the enveloped-signature and exclusive C14N transforms are accepted, in that order.");
         }
 
-        using var key = trusted.GetRSAPublicKey();
-        if (key is null)
+        SignatureAlgorithms.EnsureRegistered();
+        var (publicKey, problem) = SignatureAlgorithms.PublicKeyFor(trusted, info.SignatureMethod);
+        if (publicKey is null)
         {
-            return Policy("The registered certificate has no RSA key.");
+            return Policy(problem!);
         }
+        using var key = publicKey;
         bool valid;
         try
         {
@@ -110,7 +114,7 @@ public static class BusinessSignature
             valid = false;
         }
         return valid
-            ? new SignatureCheck(null, "valid")
+            ? new SignatureCheck(null, "valid", SignatureAlgorithms.ShortName(info.SignatureMethod))
             : new SignatureCheck(ExchangeErrors.VerifySignatureInvalid, "The signature does not verify with the certificate registered for the sender's access point.");
     }
 

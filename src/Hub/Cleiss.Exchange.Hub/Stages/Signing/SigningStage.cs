@@ -33,7 +33,7 @@ public sealed class SigningStage(SigningKeyStore keys) : IStage
         var digest = BusinessSignature.Sign(document, sed, credentials);
         context.SignedPayload = Encoding.UTF8.GetBytes(document.OuterXml);
         context.AddFact("keyId", credentials.KeyId);
-        context.AddFact("algorithm", "rsa-sha256");
+        context.AddFact("algorithm", credentials.AlgorithmName);
         context.AddFact("digest", digest);
         return ValueTask.FromResult(StageOutcome.Continue);
     }

@@ -43,6 +43,7 @@ public sealed class VerificationStage(InstitutionDirectory directory, TrustStore
         context.SignedPayload = context.Payload;
         context.AddFact("accessPoint", sender.AccessPoint);
         context.AddFact("keyId", SigningKeyStore.KeyId(certificate));
+        context.AddFact("algorithm", check.Algorithm!);
         return ValueTask.FromResult(StageOutcome.Continue);
     }
 
