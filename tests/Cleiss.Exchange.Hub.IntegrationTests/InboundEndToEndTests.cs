@@ -25,7 +25,11 @@ public sealed class InboundEndToEndTests : IClassFixture<HubRig>
         var view = await _rig.WaitForAsync(id, "delivered", "failed");
         Assert.Equal("delivered", view.Status);
         Assert.Equal(["received", "verified", "validated", "routed", "delivered"], view.Events.Select(e => e.Event));
-        Assert.Equal("BE:AP0001", view.Events.Single(e => e.Event == "verified").Facts["accessPoint"]);
+        var verified = view.Events.Single(e => e.Event == "verified").Facts;
+        Assert.Equal("BE:AP0001", verified["accessPoint"]);
+        Assert.Equal("rsa-sha256", verified["algorithm"]);
+        Assert.Equal("pinned self-signed certificate", verified["certificate"]);
+        Assert.StartsWith("not applicable", verified["revocation"], StringComparison.Ordinal);
 
         var inboxUrl = $"/api/v1/institutions/{Uri.EscapeDataString(view.Receiver!)}/inbox";
         var inbox = await _rig.Api.GetFromJsonAsync<InboxView>(inboxUrl);

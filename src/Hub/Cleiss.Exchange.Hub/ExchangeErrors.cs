@@ -41,6 +41,11 @@ public static class ExchangeErrors
     public const string VerifySignatureInvalid = "VERIFY.SIGNATURE_INVALID";
     public const string VerifyPolicyViolation = "VERIFY.POLICY_VIOLATION";
     public const string VerifyUntrustedSender = "VERIFY.UNTRUSTED_SENDER";
+    public const string VerifyCertificateNotValid = "VERIFY.CERTIFICATE_NOT_VALID";
+    public const string VerifyCertificateUntrusted = "VERIFY.CERTIFICATE_UNTRUSTED";
+    public const string VerifyCertificateUsage = "VERIFY.CERTIFICATE_USAGE";
+    public const string VerifyCertificateRevoked = "VERIFY.CERTIFICATE_REVOKED";
+    public const string VerifyRevocationUnknown = "VERIFY.REVOCATION_UNKNOWN";
     public const string DispatchUnreachable = "DISPATCH.UNREACHABLE";
     public const string DispatchPartnerError = "DISPATCH.PARTNER_ERROR";
     public const string DispatchPartnerRejected = "DISPATCH.PARTNER_REJECTED";
@@ -84,6 +89,11 @@ public static class ExchangeErrors
         new(VerifySignatureInvalid, 400, "The business signature does not verify.", "La signature métier n'est pas valide."),
         new(VerifyPolicyViolation, 400, "The signature uses an algorithm, transform or structure outside the policy.", "La signature utilise un algorithme, une transformation ou une structure hors politique."),
         new(VerifyUntrustedSender, 403, "No trusted certificate is registered for the sender's access point.", "Aucun certificat de confiance n'est enregistré pour le point d'accès de l'émetteur."),
+        new(VerifyCertificateNotValid, 403, "The sender's certificate was not valid between the document's time and its receipt.", "Le certificat de l'émetteur n'était pas valide entre la date du document et sa réception."),
+        new(VerifyCertificateUntrusted, 403, "The sender's certificate does not chain to a trust anchor.", "Le certificat de l'émetteur ne remonte pas à une autorité de confiance."),
+        new(VerifyCertificateUsage, 403, "The sender's certificate may not sign documents (key usage, or a CA certificate).", "Le certificat de l'émetteur ne peut pas signer de documents (usage de clé, ou certificat d'autorité)."),
+        new(VerifyCertificateRevoked, 403, "The sender's certificate, or one of its issuers, is revoked.", "Le certificat de l'émetteur, ou l'un de ses émetteurs, est révoqué."),
+        new(VerifyRevocationUnknown, 503, "The revocation status of the sender's certificate cannot be established; the policy is hard-fail.", "Le statut de révocation du certificat de l'émetteur ne peut être établi ; la politique est stricte."),
         new(DispatchUnreachable, 503, "The partner access point could not be reached.", "Le point d'accès partenaire est injoignable."),
         new(DispatchPartnerError, 502, "The partner access point answered with a server error.", "Le point d'accès partenaire a répondu par une erreur serveur."),
         new(DispatchPartnerRejected, 502, "The partner access point refused the document.", "Le point d'accès partenaire a refusé le document."),

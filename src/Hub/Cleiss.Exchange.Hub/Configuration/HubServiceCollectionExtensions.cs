@@ -27,6 +27,8 @@ public static class HubServiceCollectionExtensions
         services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName).ValidateOnStart();
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.SectionName).ValidateOnStart();
         services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.SectionName).ValidateOnStart();
+        services.AddOptions<TrustOptions>().BindConfiguration(TrustOptions.SectionName)
+            .Validate(o => o.CrlFetchTimeout > TimeSpan.Zero && o.MaxCrlBytes > 0, "Hub:Trust:CrlFetchTimeout and MaxCrlBytes must be positive.").ValidateOnStart();
         services.AddOptions<ValidationOptions>().BindConfiguration(ValidationOptions.SectionName);
         services.AddOptions<CaseOptions>().BindConfiguration(CaseOptions.SectionName)
             .Validate(o => o.TimerSweepInterval > TimeSpan.Zero, "Hub:Cases:TimerSweepInterval must be positive.").ValidateOnStart();
@@ -52,6 +54,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<InstitutionDirectory>();
         services.AddSingleton<SigningKeyStore>();
         services.AddSingleton<TrustStore>();
+        services.AddSingleton<CertificateValidator>();
 
         services.AddSingleton<SigningStage>();
         services.AddSingleton<DispatchStage>();

@@ -15,6 +15,8 @@ internal static class HubEventIds
     public const int SigningKeyCreated = 4001;
     public const int SigningKeyLoaded = 4002;
     public const int TrustLoaded = 4003;
+    public const int RevocationSoftFail = 4004;
+    public const int RevocationUnavailable = 4005;
     public const int DirectoryLoaded = 3001;
     public const int PacksLoaded = 2201;
     public const int StoreOpened = 6001;

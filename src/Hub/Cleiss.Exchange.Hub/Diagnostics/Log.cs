@@ -44,6 +44,12 @@ internal static partial class Log
     [LoggerMessage(HubEventIds.TrustLoaded, LogLevel.Debug, "Trust store: {Count} partner certificate(s) from {Folder}")]
     public static partial void TrustLoaded(ILogger logger, int count, string folder);
 
+    [LoggerMessage(HubEventIds.RevocationSoftFail, LogLevel.Warning, "Revocation status unknown for certificate {KeyId}, accepted by the soft-fail policy: {Reason}")]
+    public static partial void RevocationSoftFail(ILogger logger, string keyId, string reason);
+
+    [LoggerMessage(HubEventIds.RevocationUnavailable, LogLevel.Error, "Revocation status unknown for certificate {KeyId}, signature refused (hard-fail policy): {Reason}")]
+    public static partial void RevocationUnavailable(ILogger logger, string keyId, string reason);
+
     [LoggerMessage(HubEventIds.DirectoryLoaded, LogLevel.Information, "Directory {Version}: {Institutions} institutions, {AccessPoints} access points")]
     public static partial void DirectoryLoaded(ILogger logger, string version, int institutions, int accessPoints);
 

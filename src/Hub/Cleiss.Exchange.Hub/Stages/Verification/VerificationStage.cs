@@ -1,3 +1,4 @@
+using System.Globalization;
 using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Stages.Ingest;
 using Cleiss.Exchange.Hub.Stages.Routing;
@@ -6,17 +7,18 @@ using Cleiss.Exchange.Hub.Trust;
 namespace Cleiss.Exchange.Hub.Stages.Verification;
 
 /// <summary>
-/// verify (inbound): the business signature must verify with the certificate registered for the
-/// access point that serves the claimed sender institution; the key the document brings is ignored
-/// (runs per message).
+/// verify (inbound): the certificate registered for the access point that serves the claimed sender
+/// institution must pass the certificate checks at the document's time (chain or pin, key usage,
+/// revocation), and the business signature must verify with it; the key the document brings is
+/// ignored (runs per message).
 /// </summary>
-public sealed class VerificationStage(InstitutionDirectory directory, TrustStore trust) : IStage
+public sealed class VerificationStage(InstitutionDirectory directory, TrustStore trust, CertificateValidator certificates, TimeProvider time) : IStage
 {
     public string Name => "verify";
 
     public string CompletedEvent => "verified";
 
-    public ValueTask<StageOutcome> ExecuteAsync(ExchangeContext context, CancellationToken cancellationToken)
+    public async ValueTask<StageOutcome> ExecuteAsync(ExchangeContext context, CancellationToken cancellationToken)
     {
         var header = context.Header ?? throw new InvalidOperationException("verify runs after receive.");
         var document = context.Document ?? throw new InvalidOperationException("verify runs after receive.");
@@ -29,6 +31,14 @@ public sealed class VerificationStage(InstitutionDirectory directory, TrustStore
         if (certificate is null)
         {
             return Reject(ExchangeErrors.VerifyUntrustedSender, $"No certificate is registered for {sender.AccessPoint}, which serves {sender.Id}.");
+        }
+        var signedAt = DateTimeOffset.TryParse(header.CreationDateAndTime, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var created)
+            ? created
+            : time.GetUtcNow();
+        var certificateCheck = await certificates.CheckAsync(certificate, signedAt, cancellationToken);
+        if (!certificateCheck.IsValid)
+        {
+            return Reject(certificateCheck.Code!, $"{certificateCheck.Detail} (certificate registered for {sender.AccessPoint})");
         }
         var sed = SbdhReader.SedElement(document);
         if (sed is null)
@@ -44,9 +54,10 @@ public sealed class VerificationStage(InstitutionDirectory directory, TrustStore
         context.AddFact("accessPoint", sender.AccessPoint);
         context.AddFact("keyId", SigningKeyStore.KeyId(certificate));
         context.AddFact("algorithm", check.Algorithm!);
-        return ValueTask.FromResult(StageOutcome.Continue);
+        context.AddFact("certificate", certificateCheck.Detail);
+        context.AddFact("revocation", certificateCheck.Revocation);
+        return StageOutcome.Continue;
     }
 
-    private ValueTask<StageOutcome> Reject(string code, string detail) =>
-        ValueTask.FromResult(StageOutcome.Reject(ExchangeErrors.Permanent(code, Name, detail)));
+    private StageOutcome Reject(string code, string detail) => StageOutcome.Reject(ExchangeErrors.Permanent(code, Name, detail));
 }
