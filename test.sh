@@ -8,8 +8,9 @@ cd "$root"
 # Tests that use the real-data corpus find it here; without it they say they are skipped and why.
 export CLEISS_SHARED_DATA="${CLEISS_SHARED_DATA:-$root/../shared/data}"
 
-# Debian packages the tests use (xmllint: the schema pack is also checked by libxml2).
-apt_packages=(libxml2-utils)
+# Debian packages the tests use (xmllint: the schema pack is also checked by libxml2;
+# xmlsec1: business signatures are cross-checked with libxmlsec1 in both directions).
+apt_packages=(libxml2-utils xmlsec1)
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
