@@ -29,6 +29,8 @@ public static class HubServiceCollectionExtensions
         services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.SectionName).ValidateOnStart();
         services.AddOptions<TrustOptions>().BindConfiguration(TrustOptions.SectionName)
             .Validate(o => o.CrlFetchTimeout > TimeSpan.Zero && o.MaxCrlBytes > 0, "Hub:Trust:CrlFetchTimeout and MaxCrlBytes must be positive.").ValidateOnStart();
+        services.AddOptions<SigningOptions>().BindConfiguration(SigningOptions.SectionName)
+            .Validate(o => o.Keys.TrueForAll(k => k.Owner.Length > 0 && k.Certificate.Length > 0), "Hub:Signing:Keys: every key needs an Owner and a Certificate.").ValidateOnStart();
         services.AddOptions<ValidationOptions>().BindConfiguration(ValidationOptions.SectionName);
         services.AddOptions<CaseOptions>().BindConfiguration(CaseOptions.SectionName)
             .Validate(o => o.TimerSweepInterval > TimeSpan.Zero, "Hub:Cases:TimerSweepInterval must be positive.").ValidateOnStart();

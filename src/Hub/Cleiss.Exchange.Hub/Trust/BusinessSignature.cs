@@ -118,6 +118,32 @@ public static class BusinessSignature
             : new SignatureCheck(ExchangeErrors.VerifySignatureInvalid, "The signature does not verify with the certificate registered for the sender's access point.");
     }
 
+    /// <summary>
+    /// The key id (SHA-256 thumbprint) of the certificate the signature's KeyInfo names, if any: a hint to pick
+    /// among the certificates registered for the sender, never a key to verify with.
+    /// </summary>
+    public static string? HintedKeyId(XmlElement signedParent)
+    {
+        var signature = LastElementChild(signedParent);
+        if (signature is not { LocalName: "Signature", NamespaceURI: DsigNamespace })
+        {
+            return null;
+        }
+        var data = Internal.XmlWalk.Descendants(signature, "X509Certificate", DsigNamespace);
+        if (data.Count != 1)
+        {
+            return null;
+        }
+        try
+        {
+            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Convert.FromBase64String(data[0].InnerText)));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
     private static SignatureCheck Policy(string detail) => new(ExchangeErrors.VerifyPolicyViolation, detail);
 
     private static XmlElement? LastElementChild(XmlElement parent)

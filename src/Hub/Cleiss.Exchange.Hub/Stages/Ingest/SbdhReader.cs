@@ -94,7 +94,7 @@ public static class SbdhReader
     }
 
     /// <summary>The SED payload of an envelope: the element after the SBDH header, or null.</summary>
-    internal static XmlElement? SedElement(XmlDocument document)
+    public static XmlElement? SedElement(XmlDocument document)
     {
         var seenHeader = false;
         for (var node = document.DocumentElement?.FirstChild; node is not null; node = node.NextSibling)

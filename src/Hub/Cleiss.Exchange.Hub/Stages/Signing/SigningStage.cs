@@ -6,9 +6,11 @@ using Cleiss.Exchange.Hub.Trust;
 namespace Cleiss.Exchange.Hub.Stages.Signing;
 
 /// <summary>
-/// sign: appends the hub's enveloped business signature as the SED element's last child (runs per
-/// message). RSA-PKCS#1 v1.5 signatures are deterministic, so signing again after a crash gives the
-/// same bytes and the partner's dedup sees the same document.
+/// sign: appends the enveloped business signature as the SED element's last child, with the sending
+/// institution's key when it has one, else the hub access point's key (runs per message). The signed
+/// bytes are stored with the stage's progress before dispatch, and dispatch after a restart sends the
+/// stored bytes: an ECDSA signature (randomised, unlike RSA-PKCS#1 v1.5) is never made twice for bytes
+/// that already left.
 /// </summary>
 public sealed class SigningStage(SigningKeyStore keys) : IStage
 {
@@ -23,7 +25,7 @@ public sealed class SigningStage(SigningKeyStore keys) : IStage
         SigningCredentials credentials;
         try
         {
-            credentials = keys.Current;
+            credentials = (context.Header is { } header ? keys.ForOwner(header.Sender.InstitutionId) : null) ?? keys.Current;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
@@ -33,6 +35,7 @@ public sealed class SigningStage(SigningKeyStore keys) : IStage
         var digest = BusinessSignature.Sign(document, sed, credentials);
         context.SignedPayload = Encoding.UTF8.GetBytes(document.OuterXml);
         context.AddFact("keyId", credentials.KeyId);
+        context.AddFact("keyOwner", credentials.Certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false));
         context.AddFact("algorithm", credentials.AlgorithmName);
         context.AddFact("digest", digest);
         return ValueTask.FromResult(StageOutcome.Continue);
