@@ -17,11 +17,15 @@ public readonly record struct SignatureCheck(string? Code, string Detail, string
 /// The enveloped XML-DSig business signature (runs per message): exclusive C14N, RSA-SHA256 or
 /// ECDSA-P256-SHA256 (<see cref="SignatureAlgorithms"/>), SHA-256 digest, one reference to the whole document (<c>URI=""</c>), the certificate in KeyInfo
 /// as a hint only. Verification uses the certificate the caller trusts for the claimed sender,
-/// never the key the document brings, and refuses anything outside that exact profile.
+/// never the key the document brings, and refuses anything outside that exact profile, including any
+/// content of the ds:Signature beyond SignedInfo, SignatureValue and KeyInfo (it would travel unsigned).
 /// </summary>
 public static class BusinessSignature
 {
     public const string DsigNamespace = SignedXml.XmlDsigNamespaceUrl;
+
+    /// <summary>The namespace of exclusive C14N's ec:InclusiveNamespaces, the one non-DSig element a signature may hold.</summary>
+    private const string ExcC14NNamespace = SignedXml.XmlDsigExcC14NTransformUrl;
 
     /// <summary>Signs the document and appends the signature as the last child of <paramref name="parent"/>.
     /// Returns the reference digest (base64).</summary>
@@ -61,12 +65,22 @@ public static class BusinessSignature
             return Policy("The signature must be the last child of the signed document's business element.");
         }
 
+        // Checked on the element itself, before SignedXml reads it. (1) The enveloped transform removes the whole
+        // ds:Signature from what is digested, so anything added inside it (a ds:Object holding a copy of the SED, foreign
+        // elements in KeyInfo) is unsigned yet the signature still verifies: a wrapping vector for whoever reads the
+        // bytes after us (HOSTILE-INPUTS S01). The profile only ever writes SignedInfo, SignatureValue and KeyInfo.
+        // (2) SignedXml.LoadXml already looks up "#id" references while loading, and throws ArgumentException (not
+        // CryptographicException) for URI="#" (S06): the reference must be URI="" before any lookup.
+        if (ShapeProblem(signature) is { } shape)
+        {
+            return Policy(shape);
+        }
         var signed = new SignedXml(document);
         try
         {
             signed.LoadXml(signature);
         }
-        catch (System.Security.Cryptography.CryptographicException)
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or XmlException or ArgumentException or FormatException)
         {
             return Policy("The signature element is malformed.");
         }
@@ -145,6 +159,43 @@ public static class BusinessSignature
     }
 
     private static SignatureCheck Policy(string detail) => new(ExchangeErrors.VerifyPolicyViolation, detail);
+
+    /// <summary>Why the signature element is not shaped as the profile writes it, or null.</summary>
+    private static string? ShapeProblem(XmlElement signature)
+    {
+        // SignedInfo, SignatureValue, then an optional KeyInfo: nothing else, in particular no ds:Object.
+        string[] expected = ["SignedInfo", "SignatureValue", "KeyInfo"];
+        var count = 0;
+        for (var node = signature.FirstChild; node is not null; node = node.NextSibling)
+        {
+            if (node is not XmlElement child)
+            {
+                continue;
+            }
+            if (count == expected.Length || child.NamespaceURI != DsigNamespace || child.LocalName != expected[count])
+            {
+                return "The signature may hold only ds:SignedInfo, ds:SignatureValue and ds:KeyInfo, in that order (no ds:Object).";
+            }
+            count++;
+        }
+        if (count < 2)
+        {
+            return "The signature lacks ds:SignedInfo or ds:SignatureValue.";
+        }
+        for (var node = Internal.XmlWalk.Next(signature, signature); node is not null; node = Internal.XmlWalk.Next(node, signature))
+        {
+            if (node is XmlElement element && element.NamespaceURI is not (DsigNamespace or ExcC14NNamespace))
+            {
+                return "The signature may hold only XML-DSig elements.";
+            }
+        }
+        var references = Internal.XmlWalk.Descendants(signature, "Reference", DsigNamespace);
+        if (references.Count != 1 || references[0].ParentNode?.LocalName != "SignedInfo" || references[0].GetAttributeNode("URI") is not { Value.Length: 0 })
+        {
+            return "Exactly one reference is allowed, and it must cover the whole document (URI=\"\").";
+        }
+        return null;
+    }
 
     private static XmlElement? LastElementChild(XmlElement parent)
     {
