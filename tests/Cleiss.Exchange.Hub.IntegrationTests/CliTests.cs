@@ -50,6 +50,59 @@ public sealed class CliTests
         Assert.False(string.IsNullOrEmpty(finding["messageFr"]!.GetValue<string>()));
     }
 
+    [Theory]
+    [InlineData("rsa", "rsa-sha256")]
+    [InlineData("ecdsa", "ecdsa-p256-sha256")]
+    public void Keys_generate_then_sign_and_verify_and_a_changed_byte_fails(string algorithm, string method)
+    {
+        using var temp = new TempFolder();
+        var data = Path.Combine(temp.Path, "data");
+        var signed = Path.Combine(temp.Path, "signed.xml");
+
+        var (generated, generateOutput) = Cleiss("keys", "generate", "--owner", "FR:CLEISS0002", "--algorithm", algorithm, "--data", data);
+        var folder = Path.Combine(data, "keys", "owners", "FR_CLEISS0002");
+        var key = Directory.GetFiles(folder, "*.key.pem").Single();
+        var certificate = key[..^".key.pem".Length] + ".crt.pem";
+        var (sign, _) = Cleiss("sign", Path.Combine(HubRig.Samples, "valid", "A001-outbound-1.xml"), "--key", key, "--cert", certificate, "--output", signed);
+        var (verify, verifyOutput) = Cleiss("verify", signed, "--cert", certificate, "--data", data);
+        File.WriteAllText(signed, File.ReadAllText(signed).Replace("1988-04-17", "1988-04-18", StringComparison.Ordinal));
+        var (tampered, tamperedOutput) = Cleiss("verify", signed, "--cert", certificate, "--data", data);
+        var (missing, _) = Cleiss("verify", Path.Combine(temp.Path, "nope.xml"), "--cert", certificate);
+
+        Assert.True(generated == 0, generateOutput);
+        Assert.Equal(0, sign);
+        Assert.Equal(0, verify);
+        Assert.Contains($"VALID algorithm={method}", verifyOutput, StringComparison.Ordinal);
+        Assert.Equal(1, tampered);
+        Assert.Contains("INVALID VERIFY.SIGNATURE_INVALID", tamperedOutput, StringComparison.Ordinal);
+        Assert.Equal(2, missing);
+    }
+
+    [Fact]
+    public void Keys_rotate_keeps_two_active_keys_and_trust_import_registers_a_certificate()
+    {
+        using var temp = new TempFolder();
+        var data = Path.Combine(temp.Path, "data");
+
+        Assert.Equal(0, Cleiss("keys", "generate", "--owner", "FR:CLEISS0002", "--data", data).Exit);
+        Assert.Equal(0, Cleiss("keys", "rotate", "--owner", "FR:CLEISS0002", "--data", data).Exit);
+        var (rotated, rotateOutput) = Cleiss("keys", "rotate", "--owner", "FR:CLEISS0002", "--algorithm", "ecdsa", "--data", data);
+        var (_, list) = Cleiss("keys", "list", "--data", data);
+        var lines = list.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("FR:CLEISS0002", StringComparison.Ordinal)).ToList();
+        var certificate = Directory.GetFiles(Path.Combine(data, "keys", "owners", "FR_CLEISS0002"), "*.crt.pem").First();
+        var (imported, _) = Cleiss("trust", "import", certificate, "--data", data);
+        var (_, trusted) = Cleiss("trust", "list", "--data", data);
+
+        Assert.Equal(0, rotated);
+        Assert.Contains("retired: ", rotateOutput, StringComparison.Ordinal);
+        Assert.Equal(3, lines.Count);
+        Assert.Single(lines, l => l.Contains(" signing ", StringComparison.Ordinal) && l.Contains("ecdsa-p256-sha256", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains(" active ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains(" retired ", StringComparison.Ordinal));
+        Assert.Equal(0, imported);
+        Assert.Contains("FR:CLEISS0002", trusted, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Convert_turns_xml_into_json_and_back()
     {

@@ -13,6 +13,10 @@ internal static class CleissCli
         root.Subcommands.Add(ValidateCommand.Build());
         root.Subcommands.Add(ConvertCommand.Build());
         root.Subcommands.Add(DirectoryCommand.Build());
+        root.Subcommands.Add(SignatureCommands.BuildSign());
+        root.Subcommands.Add(SignatureCommands.BuildVerify());
+        root.Subcommands.Add(KeysCommand.BuildKeys());
+        root.Subcommands.Add(KeysCommand.BuildTrust());
         return root;
     }
 

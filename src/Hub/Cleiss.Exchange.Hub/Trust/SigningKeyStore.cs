@@ -79,7 +79,7 @@ public sealed class SigningKeyStore
         Loaded? newest = null;
         foreach (var key in keys)
         {
-            if (!key.Retired && IsValidNow(key.Credentials.Certificate) && (newest is null || key.Credentials.Certificate.NotBefore > newest.Credentials.Certificate.NotBefore))
+            if (!key.Retired && IsValidNow(key.Credentials.Certificate) && (newest is null || Newer(key, newest)))
             {
                 newest = key;
             }
@@ -106,7 +106,7 @@ public sealed class SigningKeyStore
         foreach (var owner in owners)
         {
             var signing = ForOwner(owner);
-            foreach (var key in Keys(owner).OrderByDescending(k => k.Credentials.Certificate.NotBefore))
+            foreach (var key in Keys(owner).OrderByDescending(k => k.Credentials.Certificate.NotBefore).ThenByDescending(k => k.Written))
             {
                 var certificate = key.Credentials.Certificate;
                 var status = key.Retired ? "retired"
@@ -226,7 +226,7 @@ public sealed class SigningKeyStore
                 var key = certificate[..^".crt.pem".Length] + ".key.pem";
                 if (File.Exists(key))
                 {
-                    keys.Add(new Loaded(FromPem(certificate, key, null), retired, retired ? "generated, retired" : "generated"));
+                    keys.Add(new Loaded(FromPem(certificate, key, null), retired, retired ? "generated, retired" : "generated", File.GetLastWriteTimeUtc(certificate)));
                 }
             }
         }
@@ -334,5 +334,11 @@ public sealed class SigningKeyStore
         File.Move(temp, path, overwrite: true);
     }
 
-    private sealed record Loaded(SigningCredentials Credentials, bool Retired, string Source);
+    /// <summary>Newer certificate first; two made within the same second (validity has second precision) by the file written last.</summary>
+    private static bool Newer(Loaded a, Loaded b) =>
+        a.Credentials.Certificate.NotBefore != b.Credentials.Certificate.NotBefore
+            ? a.Credentials.Certificate.NotBefore > b.Credentials.Certificate.NotBefore
+            : a.Written > b.Written;
+
+    private sealed record Loaded(SigningCredentials Credentials, bool Retired, string Source, DateTime Written = default);
 }
