@@ -129,6 +129,10 @@ public sealed class CertificateValidator : IDisposable
         return new CertificateCheck(null, $"chains to anchor '{elements[^1].Certificate.GetNameInfo(X509NameType.SimpleName, false)}'", revocation);
     }
 
+    /// <summary>Checks <paramref name="certificate"/> for use now (e.g. before sending to a partner, or for its receipt).</summary>
+    public ValueTask<CertificateCheck> CheckNowAsync(X509Certificate2 certificate, CancellationToken cancellationToken) =>
+        CheckAsync(certificate, _time.GetUtcNow(), cancellationToken);
+
     private async ValueTask<(RevocationState State, string Detail)> RevocationAsync(X509Certificate2 subject, X509Certificate2 issuer, CancellationToken cancellationToken)
     {
         var bcSubject = new X509CertificateParser().ReadCertificate(subject.RawData);

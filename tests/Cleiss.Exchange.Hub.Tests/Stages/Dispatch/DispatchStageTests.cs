@@ -33,10 +33,12 @@ public sealed class DispatchStageTests : IDisposable
         _keys.Dispose();
     }
 
-    private async Task<StageOutcome> DispatchAsync(Func<PartnerMessage, PartnerResponse> partner, int attempt = 1)
+    private async Task<StageOutcome> DispatchAsync(Func<PartnerMessage, PartnerResponse> partner, int attempt = 1, TrustOptions? trustOptions = null)
     {
-        var trust = new TrustStore(Builders.Hub(_hubData.Path), NullLogger<TrustStore>.Instance);
-        var stage = new DispatchStage(new ScriptedTransport(partner), trust, Options.Create(new DispatchOptions()), Builders.Limits());
+        var hub = Builders.Hub(_hubData.Path);
+        var trust = new TrustStore(hub, NullLogger<TrustStore>.Instance);
+        using var certificates = new CertificateValidator(hub, Options.Create(trustOptions ?? new TrustOptions()), TimeProvider.System, NullLogger<CertificateValidator>.Instance);
+        var stage = new DispatchStage(new ScriptedTransport(partner), trust, certificates, Options.Create(new DispatchOptions()), Builders.Limits());
         var context = Builders.Ingested(_payload);
         context.Route = new RouteDecision("BE:ONSS00001", "BE:AP0001", new Uri("http://127.0.0.1:1/ap"), "test");
         context.SignedPayload = _payload;
@@ -118,6 +120,18 @@ public sealed class DispatchStageTests : IDisposable
     {
         var outcome = await DispatchAsync(_ => new PartnerResponse(200, Encoding.UTF8.GetBytes("<ok/>"), "application/xml"));
         Assert.Equal(ExchangeErrors.DispatchReceiptInvalid, outcome.Error!.Code);
+    }
+
+    [Fact]
+    public async Task Nothing_is_sent_to_a_partner_whose_certificate_fails_the_checks_and_the_stage_retries()
+    {
+        var sent = 0;
+        var outcome = await DispatchAsync(_ => { sent++; return new PartnerResponse(200, [], null); }, trustOptions: new TrustOptions { AllowPinnedSelfSigned = false });
+
+        Assert.Equal(0, sent);
+        Assert.Equal(StageOutcomeKind.Retry, outcome.Kind);
+        Assert.Equal(ExchangeErrors.DispatchPartnerUntrusted, outcome.Error!.Code);
+        Assert.Contains(ExchangeErrors.VerifyCertificateUntrusted, outcome.Error.Detail, StringComparison.Ordinal);
     }
 
     private sealed class ScriptedTransport(Func<PartnerMessage, PartnerResponse> answer) : IPartnerTransport

@@ -7,12 +7,14 @@ using Microsoft.Extensions.Options;
 namespace Cleiss.Exchange.Hub.Stages.Dispatch;
 
 /// <summary>
-/// dispatch: hands the signed document to the partner access point and accepts the answer as proof
-/// of delivery only if it is a receipt signed by that access point's registered certificate, for
-/// this document, over exactly the bytes sent (runs per message). Unreachable partners and server
-/// errors are transient (retry); a refusal or a bad receipt is final.
+/// dispatch: hands the signed document to the partner access point, but only while one of the
+/// certificates registered for it passes the certificate checks (a revoked or expired partner gets
+/// no personal data), and accepts the answer as proof of delivery only if it is a receipt signed by
+/// such a certificate, for this document, over exactly the bytes sent (runs per message).
+/// Unreachable partners, server errors and an untrusted partner certificate are transient (retry:
+/// the operator can fix the trust store); a refusal or a bad receipt is final.
 /// </summary>
-public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust, IOptions<DispatchOptions> options, IOptions<IntakeOptions> limits) : IStage
+public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust, CertificateValidator certificates, IOptions<DispatchOptions> options, IOptions<IntakeOptions> limits) : IStage
 {
     private readonly DispatchOptions _options = options.Value;
     private readonly IntakeOptions _limits = limits.Value;
@@ -26,11 +28,27 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
         var route = context.Route ?? throw new InvalidOperationException("dispatch runs after route.");
         var header = context.Header ?? throw new InvalidOperationException("dispatch runs after ingest.");
         var payload = context.SignedPayload ?? throw new InvalidOperationException("dispatch runs after sign.");
-        var partnerCertificate = trust.FindForAccessPoint(route.AccessPointId);
-        if (partnerCertificate is null)
+        var registered = trust.FindAll(route.AccessPointId);
+        if (registered.Count == 0)
         {
             return StageOutcome.Retry(ExchangeErrors.Transient(ExchangeErrors.DispatchPartnerUntrusted, Name,
                 $"No certificate is registered for {route.AccessPointId}; its receipts cannot be checked."), Backoff(context.Attempt));
+        }
+        var trusted = new List<(System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate, CertificateCheck Check)>();
+        CertificateCheck? refused = null;
+        foreach (var certificate in registered)
+        {
+            var check = await certificates.CheckNowAsync(certificate, cancellationToken);
+            if (check.IsValid)
+            {
+                trusted.Add((certificate, check));
+            }
+            refused ??= check.IsValid ? null : check;
+        }
+        if (trusted.Count == 0)
+        {
+            return StageOutcome.Retry(ExchangeErrors.Transient(ExchangeErrors.DispatchPartnerUntrusted, Name,
+                $"No certificate registered for {route.AccessPointId} passes the certificate checks ({refused!.Code}: {refused.Detail}); nothing was sent."), Backoff(context.Attempt));
         }
 
         PartnerResponse response;
@@ -71,7 +89,19 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
                 $"{route.AccessPointId} refused the document with status {status}."));
         }
 
-        var receipt = DeliveryReceipt.TryRead(response.Body, partnerCertificate, _limits, out var problem);
+        DeliveryReceipt? receipt = null;
+        string? problem = null;
+        CertificateCheck? usedCheck = null;
+        foreach (var (certificate, check) in trusted)
+        {
+            receipt = DeliveryReceipt.TryRead(response.Body, certificate, _limits, out var why);
+            problem ??= why;
+            if (receipt is not null)
+            {
+                usedCheck = check;
+                break;
+            }
+        }
         if (receipt is null)
         {
             return StageOutcome.DeadLetter(ExchangeErrors.Permanent(ExchangeErrors.DispatchReceiptInvalid, Name, problem!));
@@ -87,6 +117,7 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
         context.AddFact("receiptId", receipt.ReceiptId);
         context.AddFact("receiptIssuer", receipt.IssuerAccessPointId);
         context.AddFact("receivedSha256", receipt.ReceivedSha256);
+        context.AddFact("receiptRevocation", usedCheck!.Revocation);
         return StageOutcome.Completed;
     }
 
