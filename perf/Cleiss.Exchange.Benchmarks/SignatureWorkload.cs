@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography.Xml;
 using System.Text;
 using System.Xml;
 using Cleiss.Exchange.Hub.Configuration;
@@ -78,6 +79,27 @@ public sealed class SignatureWorkload
     {
         var document = Parse(stored);
         return BusinessSignature.Sign(document, SedElement(document)!, Credentials);
+    }
+
+    /// <summary>
+    /// What SignedXml does first for a URI="" reference (Utils.PreProcessDocumentInput): serialise the whole
+    /// tree to a string and parse it again into a new tree (for the breakdown in compare-sign).
+    /// </summary>
+    public static XmlDocument CopyAsSignedXmlDoes(XmlDocument document)
+    {
+        var copy = new XmlDocument { PreserveWhitespace = document.PreserveWhitespace, XmlResolver = null };
+        using var reader = XmlReader.Create(new StringReader(document.OuterXml), new XmlReaderSettings { XmlResolver = null, DtdProcessing = DtdProcessing.Prohibit });
+        copy.Load(reader);
+        return copy;
+    }
+
+    /// <summary>Exclusive C14N of the whole tree to a stream, hashed with SHA-256 (the reference digest's own work).</summary>
+    public static byte[] CanonicalDigest(XmlDocument document)
+    {
+        var transform = new XmlDsigExcC14NTransform();
+        transform.LoadInput(document);
+        using var output = (Stream)transform.GetOutput(typeof(Stream));
+        return SHA256.HashData(output);
     }
 
     /// <summary>The verify stage per document: parse the received bytes (hardened), find the SED element, verify.</summary>
