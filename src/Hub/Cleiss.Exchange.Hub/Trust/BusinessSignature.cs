@@ -27,25 +27,68 @@ public static class BusinessSignature
     /// <summary>The namespace of exclusive C14N's ec:InclusiveNamespaces, the one non-DSig element a signature may hold.</summary>
     private const string ExcC14NNamespace = SignedXml.XmlDsigExcC14NTransformUrl;
 
-    /// <summary>Signs the document and appends the signature as the last child of <paramref name="parent"/>.
-    /// Returns the reference digest (base64).</summary>
+    /// <summary>
+    /// Signs the document and appends the signature as the last child of <paramref name="parent"/>.
+    /// Returns the reference digest (base64). The digest is the exclusive canonical form of the whole
+    /// document before the signature is added, which is what a verifier gets after the enveloped-signature
+    /// transform; SignedInfo is written directly in its canonical form (its content is fixed by the
+    /// profile), so signing costs one tree walk, two hashes and the key operation.
+    /// </summary>
     public static string Sign(XmlDocument document, XmlElement parent, SigningCredentials credentials)
     {
-        SignatureAlgorithms.EnsureRegistered();
-        var signed = new SignedXml(document) { SigningKey = credentials.PrivateKey };
-        signed.SignedInfo!.CanonicalizationMethod = SignedXml.XmlDsigExcC14NTransformUrl;
-        signed.SignedInfo.SignatureMethod = credentials.SignatureMethod;
-        var reference = new Reference(string.Empty) { DigestMethod = SignedXml.XmlDsigSHA256Url };
-        reference.AddTransform(new XmlDsigEnvelopedSignatureTransform());
-        reference.AddTransform(new XmlDsigExcC14NTransform());
-        signed.AddReference(reference);
-        var keyInfo = new KeyInfo();
-        keyInfo.AddClause(new KeyInfoX509Data(credentials.Certificate));
-        signed.KeyInfo = keyInfo;
-        signed.ComputeSignature();
-        parent.AppendChild(document.ImportNode(signed.GetXml(), deep: true));
-        return Convert.ToBase64String(reference.DigestValue!);
+        var digest = Convert.ToBase64String(ExclusiveCanonicalizer.Sha256(document));
+        var signedInfo = CanonicalSignedInfo(credentials.SignatureMethod, digest);
+        var value = credentials.PrivateKey switch
+        {
+            System.Security.Cryptography.RSA rsa => rsa.SignData(signedInfo, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1),
+            System.Security.Cryptography.ECDsa ec => ec.SignData(signedInfo, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
+            _ => throw new InvalidOperationException("The signing key is neither RSA nor ECDSA."),
+        };
+
+        XmlElement Ds(XmlNode to, string name, string? algorithm = null, string? text = null)
+        {
+            var element = document.CreateElement(name, DsigNamespace);
+            if (algorithm is not null)
+            {
+                element.SetAttribute("Algorithm", algorithm);
+            }
+            if (text is not null)
+            {
+                element.AppendChild(document.CreateTextNode(text));
+            }
+            to.AppendChild(element);
+            return element;
+        }
+        var signature = document.CreateElement("Signature", DsigNamespace);
+        var info = Ds(signature, "SignedInfo");
+        Ds(info, "CanonicalizationMethod", SignedXml.XmlDsigExcC14NTransformUrl);
+        Ds(info, "SignatureMethod", credentials.SignatureMethod);
+        var reference = Ds(info, "Reference");
+        reference.SetAttribute("URI", string.Empty);
+        var transforms = Ds(reference, "Transforms");
+        Ds(transforms, "Transform", SignedXml.XmlDsigEnvelopedSignatureTransformUrl);
+        Ds(transforms, "Transform", SignedXml.XmlDsigExcC14NTransformUrl);
+        Ds(reference, "DigestMethod", SignedXml.XmlDsigSHA256Url);
+        Ds(reference, "DigestValue", text: digest);
+        Ds(signature, "SignatureValue", text: Convert.ToBase64String(value));
+        Ds(Ds(Ds(signature, "KeyInfo"), "X509Data"), "X509Certificate", text: Convert.ToBase64String(credentials.Certificate.RawData));
+        parent.AppendChild(signature);
+        return digest;
     }
+
+    /// <summary>
+    /// SignedInfo in its exclusive canonical form, as a verifier computes it from the element <see cref="Sign"/>
+    /// appends (default namespace declared on SignedInfo, empty elements as start-end pairs, attributes sorted).
+    /// </summary>
+    internal static byte[] CanonicalSignedInfo(string signatureMethod, string digestBase64) => System.Text.Encoding.UTF8.GetBytes(
+        "<SignedInfo xmlns=\"" + DsigNamespace + "\">"
+        + "<CanonicalizationMethod Algorithm=\"" + SignedXml.XmlDsigExcC14NTransformUrl + "\"></CanonicalizationMethod>"
+        + "<SignatureMethod Algorithm=\"" + signatureMethod + "\"></SignatureMethod>"
+        + "<Reference URI=\"\"><Transforms>"
+        + "<Transform Algorithm=\"" + SignedXml.XmlDsigEnvelopedSignatureTransformUrl + "\"></Transform>"
+        + "<Transform Algorithm=\"" + SignedXml.XmlDsigExcC14NTransformUrl + "\"></Transform>"
+        + "</Transforms><DigestMethod Algorithm=\"" + SignedXml.XmlDsigSHA256Url + "\"></DigestMethod>"
+        + "<DigestValue>" + digestBase64 + "</DigestValue></Reference></SignedInfo>");
 
     /// <summary>Checks the single signature that must be the last child of <paramref name="expectedParent"/>.</summary>
     public static SignatureCheck Verify(XmlDocument document, XmlElement expectedParent, X509Certificate2 trusted)
