@@ -114,13 +114,14 @@ public sealed class XmlSecInteropTests : IDisposable
 
     private static XmlDocument Load(byte[] bytes) => HardenedXml.TryLoad(bytes, new Configuration.IntakeOptions(), "test", out _)!;
 
-    /// <summary>The sample signed by the hub, written to a file.</summary>
+    /// <summary>The sample signed by the hub as the sign stage does it (signature spliced into the stored bytes), written to a file.</summary>
     private string HubSigned(Key key)
     {
-        var document = Load(Builders.Sample(SampleFile));
-        BusinessSignature.Sign(document, SbdhReader.SedElement(document)!, key.Credentials);
+        var stored = Builders.Sample(SampleFile);
+        var document = Load(stored);
+        var signed = BusinessSignature.SignBytes(stored, document, SbdhReader.SedElement(document)!, key.Credentials, out _);
         var path = Path.Combine(_folder.Path, "hub-signed.xml");
-        File.WriteAllBytes(path, Encoding.UTF8.GetBytes(document.OuterXml));
+        File.WriteAllBytes(path, signed);
         return path;
     }
 

@@ -77,6 +77,66 @@ public static class BusinessSignature
     }
 
     /// <summary>
+    /// Signs <paramref name="stored"/> (the bytes <paramref name="document"/> was parsed from) and returns the
+    /// signed bytes: the stored bytes unchanged with the signature inserted just before the end tag of
+    /// <paramref name="sed"/>, when that end tag closes the document's last element (the usual layout);
+    /// otherwise the signed tree serialised. Either way the result canonicalises to the same signed document.
+    /// Leaves <paramref name="document"/> signed too.
+    /// </summary>
+    public static byte[] SignBytes(ReadOnlySpan<byte> stored, XmlDocument document, XmlElement sed, SigningCredentials credentials, out string digest)
+    {
+        digest = Sign(document, sed, credentials);
+        var signature = (XmlElement)sed.LastChild!;
+        var at = EndTagOffset(stored, document, sed);
+        if (at < 0)
+        {
+            return System.Text.Encoding.UTF8.GetBytes(document.OuterXml);
+        }
+        // The signature declares its own default namespace, so its text means the same anywhere.
+        var inserted = System.Text.Encoding.UTF8.GetBytes(signature.OuterXml);
+        var signed = new byte[stored.Length + inserted.Length];
+        stored[..at].CopyTo(signed);
+        inserted.CopyTo(signed.AsSpan(at));
+        stored[at..].CopyTo(signed.AsSpan(at + inserted.Length));
+        return signed;
+    }
+
+    /// <summary>
+    /// The offset of <c>&lt;/</c> of the end tag of <paramref name="sed"/> in <paramref name="bytes"/>, found from the
+    /// end: the root's end tag, whitespace, then the SED's end tag, names checked; -1 for any other layout
+    /// (comments or processing instructions there, an empty-element SED, another last element).
+    /// </summary>
+    private static int EndTagOffset(ReadOnlySpan<byte> bytes, XmlDocument document, XmlElement sed)
+    {
+        if (document.DocumentElement is not { } root || sed.ParentNode != root || LastElementChild(root) != sed)
+        {
+            return -1;
+        }
+        var rootEnd = EndTagBefore(bytes, bytes.Length, root.Name);
+        return rootEnd < 0 ? -1 : EndTagBefore(bytes, rootEnd, sed.Name);
+    }
+
+    /// <summary>Where <c>&lt;/name&gt;</c> starts when it is the last markup before <paramref name="end"/> (whitespace aside), else -1.</summary>
+    private static int EndTagBefore(ReadOnlySpan<byte> bytes, int end, string name)
+    {
+        while (end > 0 && bytes[end - 1] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            end--;
+        }
+        if (end == 0 || bytes[end - 1] != (byte)'>')
+        {
+            return -1;
+        }
+        var open = bytes[..end].LastIndexOf("</"u8);
+        if (open < 0)
+        {
+            return -1;
+        }
+        var tag = bytes[(open + 2)..(end - 1)].TrimEnd(" \t\r\n"u8);
+        return System.Text.Encoding.UTF8.GetByteCount(name) == tag.Length && System.Text.Encoding.UTF8.GetString(tag) == name ? open : -1;
+    }
+
+    /// <summary>
     /// SignedInfo in its exclusive canonical form, as a verifier computes it from the element <see cref="Sign"/>
     /// appends (default namespace declared on SignedInfo, empty elements as start-end pairs, attributes sorted).
     /// </summary>

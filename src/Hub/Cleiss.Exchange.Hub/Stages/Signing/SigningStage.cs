@@ -1,4 +1,3 @@
-using System.Text;
 using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Stages.Ingest;
 using Cleiss.Exchange.Hub.Trust;
@@ -32,8 +31,7 @@ public sealed class SigningStage(SigningKeyStore keys) : IStage
             return ValueTask.FromResult(StageOutcome.Retry(
                 ExchangeErrors.Transient(ExchangeErrors.SignKeyUnavailable, Name, "The signing key cannot be read."), TimeSpan.FromSeconds(5)));
         }
-        var digest = BusinessSignature.Sign(document, sed, credentials);
-        context.SignedPayload = Encoding.UTF8.GetBytes(document.OuterXml);
+        context.SignedPayload = BusinessSignature.SignBytes(context.Payload.Span, document, sed, credentials, out var digest);
         context.AddFact("keyId", credentials.KeyId);
         context.AddFact("keyOwner", credentials.Certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false));
         context.AddFact("algorithm", credentials.AlgorithmName);
