@@ -5,6 +5,7 @@ using System.Text;
 using System.Xml;
 using Cleiss.Exchange.Hub.Configuration;
 using Cleiss.Exchange.Hub.Internal;
+using Cleiss.Exchange.Hub.Stages.Ingest;
 using Cleiss.Exchange.Hub.Trust;
 
 namespace Cleiss.Exchange.Benchmarks;
@@ -59,15 +60,15 @@ public sealed class SignatureWorkload
 
     /// <summary>
     /// The sign stage per document: parse the stored bytes (hardened, whitespace preserved), find the SED
-    /// element, sign, serialise the signed tree to UTF-8.
+    /// element, sign (exclusive C14N of the tree into SHA-256, SignedInfo in canonical form, key operation),
+    /// and splice the signature into the stored bytes (BusinessSignature.SignBytes, as SigningStage).
     /// </summary>
     public byte[] Sign(byte[] stored)
     {
         var document = HardenedXml.TryLoad(stored, Limits, Stage, out var error)
             ?? throw new InvalidOperationException(error!.Detail);
-        var sed = SedElement(document) ?? throw new InvalidOperationException("No SED element.");
-        BusinessSignature.Sign(document, sed, Credentials);
-        return Encoding.UTF8.GetBytes(document.OuterXml);
+        var sed = SbdhReader.SedElement(document) ?? throw new InvalidOperationException("No SED element.");
+        return BusinessSignature.SignBytes(stored, document, sed, Credentials, out _);
     }
 
     /// <summary>The parse alone, as the sign and verify stages do it (for the breakdown in compare-sign).</summary>
@@ -78,7 +79,7 @@ public sealed class SignatureWorkload
     public string SignWithoutSerialising(byte[] stored)
     {
         var document = Parse(stored);
-        return BusinessSignature.Sign(document, SedElement(document)!, Credentials);
+        return BusinessSignature.Sign(document, SbdhReader.SedElement(document)!, Credentials);
     }
 
     /// <summary>
@@ -106,7 +107,7 @@ public sealed class SignatureWorkload
     public bool Verify(byte[] received)
     {
         var document = HardenedXml.TryLoad(received, Limits, "verify", out _);
-        if (document is null || SedElement(document) is not { } sed)
+        if (document is null || SbdhReader.SedElement(document) is not { } sed)
         {
             return false;
         }
@@ -118,7 +119,7 @@ public sealed class SignatureWorkload
     {
         var document = HardenedXml.TryLoad(received, Limits, "verify", out var error)
             ?? throw new InvalidOperationException(error!.Detail);
-        var sed = SedElement(document) ?? throw new InvalidOperationException("No SED element.");
+        var sed = SbdhReader.SedElement(document) ?? throw new InvalidOperationException("No SED element.");
         var check = BusinessSignature.Verify(document, sed, PublicCertificate);
         return check.IsValid ? "valid" : $"{check.Code}: {check.Detail}";
     }
@@ -153,34 +154,13 @@ public sealed class SignatureWorkload
     {
         var document = HardenedXml.TryLoad(stored, Limits, Stage, out var error)
             ?? throw new InvalidOperationException(error!.Detail);
-        var sed = SedElement(document) ?? throw new InvalidOperationException("No SED element.");
+        var sed = SbdhReader.SedElement(document) ?? throw new InvalidOperationException("No SED element.");
         var skeleton = new XmlDocument { PreserveWhitespace = true };
         skeleton.LoadXml($"""
             <ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="{SignatureMethod}"/><ds:Reference URI=""><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data/></ds:KeyInfo></ds:Signature>
             """);
         sed.AppendChild(document.ImportNode(skeleton.DocumentElement!, deep: true));
         return Encoding.UTF8.GetBytes(document.OuterXml);
-    }
-
-    /// <summary>
-    /// The SED element: the element after the SBDH header (the same walk as the hub's internal
-    /// SbdhReader.SedElement, which the sign and verify stages call).
-    /// </summary>
-    public static XmlElement? SedElement(XmlDocument document)
-    {
-        var seenHeader = false;
-        for (var node = document.DocumentElement?.FirstChild; node is not null; node = node.NextSibling)
-        {
-            if (node is XmlElement element)
-            {
-                if (seenHeader)
-                {
-                    return element;
-                }
-                seenHeader = true;
-            }
-        }
-        return null;
     }
 
     /// <summary>Checks that a document signed by the hub path verifies, and that a modified copy does not.</summary>
