@@ -214,17 +214,31 @@ public static class BusinessSignature
             return Policy("Only the enveloped-signature and exclusive C14N transforms are accepted, in that order.");
         }
 
-        SignatureAlgorithms.EnsureRegistered();
         var (publicKey, problem) = SignatureAlgorithms.PublicKeyFor(trusted, info.SignatureMethod);
         if (publicKey is null)
         {
             return Policy(problem!);
         }
         using var key = publicKey;
+        // The profile is fixed and checked above, so the digests are computed here directly on this tree
+        // (SignedXml would copy the document twice): the reference over the document minus this signature
+        // (enveloped-signature, then exclusive C14N), and SignedInfo in exclusive C14N.
+        var signedInfo = Internal.XmlWalk.Child(signature, "SignedInfo", DsigNamespace);
         bool valid;
         try
         {
-            valid = signed.CheckSignature(key);
+            valid = signedInfo is not null
+                && reference.DigestValue is { Length: 32 } expected
+                && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(ExclusiveCanonicalizer.Sha256(document, signature), expected)
+                && signed.SignatureValue is { } value
+                && key switch
+                {
+                    System.Security.Cryptography.RSA rsa => rsa.VerifyHash(ExclusiveCanonicalizer.Sha256(signedInfo), value,
+                        System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1),
+                    System.Security.Cryptography.ECDsa ec => ec.VerifyHash(ExclusiveCanonicalizer.Sha256(signedInfo), value,
+                        System.Security.Cryptography.DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
+                    _ => false,
+                };
         }
         catch (System.Security.Cryptography.CryptographicException)
         {

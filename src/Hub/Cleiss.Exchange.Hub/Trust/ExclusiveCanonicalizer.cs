@@ -10,9 +10,11 @@ namespace Cleiss.Exchange.Hub.Trust;
 /// InclusiveNamespaces prefix list) of a whole parsed document, written straight into a SHA-256 (runs
 /// per signed message). Only for the hub's own signatures: SignedXml's transform first copies the
 /// document through an XmlNodeReader into a second tree and then serialises it, which costs more than
-/// the RSA signature itself (perf/README.md, "Business signatures"). Verification keeps SignedXml.
-/// Tests check byte-for-byte equality with SignedXml's exclusive C14N on every shipped sample and on
-/// namespace edge cases, and xmlsec1 verifies the result.
+/// the RSA signature itself (perf/README.md, "Business signatures"). Verification uses it too, after
+/// SignedXml has parsed the signature and the profile checks passed: for the reference digest (the
+/// document minus the signature: the enveloped-signature transform) and for SignedInfo. Tests check
+/// byte-for-byte equality with SignedXml's exclusive C14N on every shipped sample and on namespace
+/// edge cases; xmlsec1 verifies the hub's signatures and the hub verifies xmlsec1's.
 /// Scope: trees from <see cref="Internal.HardenedXml"/> (no DTD, so no entity references; processing
 /// instructions are dropped when parsing).
 /// </summary>
@@ -28,14 +30,25 @@ internal sealed class ExclusiveCanonicalizer : IDisposable
     private readonly byte[] _bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(BufferChars));
     private int _used;
 
-    /// <summary>SHA-256 of the exclusive canonical form of <paramref name="document"/> (the document element; comments and whitespace outside it dropped).</summary>
-    public static byte[] Sha256(XmlDocument document)
+    /// <summary>
+    /// SHA-256 of the exclusive canonical form of <paramref name="document"/> (the document element; comments and
+    /// whitespace outside it dropped), leaving out <paramref name="skip"/> and its subtree (an enveloped signature).
+    /// </summary>
+    public static byte[] Sha256(XmlDocument document, XmlNode? skip = null)
     {
-        using var canonicalizer = new ExclusiveCanonicalizer();
+        using var canonicalizer = new ExclusiveCanonicalizer { _skip = skip };
         if (document.DocumentElement is { } root)
         {
             canonicalizer.Element(root, null);
         }
+        return canonicalizer.Finish();
+    }
+
+    /// <summary>SHA-256 of the exclusive canonical form of one element's subtree (a document subset, e.g. SignedInfo).</summary>
+    public static byte[] Sha256(XmlElement element)
+    {
+        using var canonicalizer = new ExclusiveCanonicalizer();
+        canonicalizer.Element(element, null);
         return canonicalizer.Finish();
     }
 
@@ -53,6 +66,7 @@ internal sealed class ExclusiveCanonicalizer : IDisposable
     }
 
     private StringBuilder? _capture;
+    private XmlNode? _skip;
 
     private void Element(XmlElement element, Scope? rendered)
     {
@@ -123,7 +137,7 @@ internal sealed class ExclusiveCanonicalizer : IDisposable
         {
             switch (child)
             {
-                case XmlElement childElement:
+                case XmlElement childElement when !ReferenceEquals(childElement, _skip):
                     Element(childElement, scope);
                     break;
                 case XmlText or XmlCDataSection or XmlWhitespace or XmlSignificantWhitespace:

@@ -22,17 +22,6 @@ public static class SignatureAlgorithms
 
     private const string P256Oid = "1.2.840.10045.3.1.7";
 
-    static SignatureAlgorithms()
-    {
-        // SignedXml knows no ECDSA signature method: it finds this one through CryptoConfig.
-        CryptoConfig.AddAlgorithm(typeof(EcdsaSha256SignatureDescription), EcdsaSha256);
-    }
-
-    /// <summary>Makes sure the ECDSA method is registered (idempotent; runs the static constructor).</summary>
-    public static void EnsureRegistered()
-    {
-    }
-
     /// <summary>The short name recorded in audit events.</summary>
     public static string ShortName(string signatureMethod) => signatureMethod switch
     {
@@ -93,51 +82,4 @@ public static class SignatureAlgorithms
     }
 
     private static bool IsP256(ECDsa key) => key.ExportParameters(false).Curve.Oid?.Value == P256Oid;
-}
-
-/// <summary>
-/// ECDSA with SHA-256 for SignedXml: the signature value is r‖s (IEEE P1363), as XML-DSig wants.
-/// Public only because CryptoConfig instantiates it; registered by <see cref="SignatureAlgorithms"/>.
-/// </summary>
-public sealed class EcdsaSha256SignatureDescription : SignatureDescription
-{
-    public EcdsaSha256SignatureDescription()
-    {
-        KeyAlgorithm = typeof(ECDsa).AssemblyQualifiedName;
-        DigestAlgorithm = typeof(SHA256).AssemblyQualifiedName;
-    }
-
-    public override HashAlgorithm CreateDigest() => SHA256.Create();
-
-    public override AsymmetricSignatureFormatter CreateFormatter(AsymmetricAlgorithm key) => new Formatter(key as ECDsa);
-
-    public override AsymmetricSignatureDeformatter CreateDeformatter(AsymmetricAlgorithm key) => new Deformatter(key as ECDsa);
-
-    private sealed class Formatter(ECDsa? key) : AsymmetricSignatureFormatter
-    {
-        private ECDsa? _key = key;
-
-        public override void SetKey(AsymmetricAlgorithm key) => _key = key as ECDsa;
-
-        public override void SetHashAlgorithm(string strName)
-        {
-        }
-
-        public override byte[] CreateSignature(byte[] rgbHash) =>
-            (_key ?? throw new CryptographicException("No ECDSA key.")).SignHash(rgbHash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-    }
-
-    private sealed class Deformatter(ECDsa? key) : AsymmetricSignatureDeformatter
-    {
-        private ECDsa? _key = key;
-
-        public override void SetKey(AsymmetricAlgorithm key) => _key = key as ECDsa;
-
-        public override void SetHashAlgorithm(string strName)
-        {
-        }
-
-        public override bool VerifySignature(byte[] rgbHash, byte[] rgbSignature) =>
-            _key is not null && _key.VerifyHash(rgbHash, rgbSignature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-    }
 }
