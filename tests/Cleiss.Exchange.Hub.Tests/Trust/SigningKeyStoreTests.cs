@@ -35,6 +35,7 @@ public sealed class SigningKeyStoreTests : IDisposable
         Assert.Equal("active", listed[second.KeyId]);
         Assert.Equal("retired", listed[first.KeyId]);
         Assert.Null(store.ForOwner("FR:CNAV0001"));
+        Assert.Throws<InvalidOperationException>(() => store.Generate("FR:CLEISS0002")); // a third active key only through rotate
     }
 
     [Fact]

@@ -120,8 +120,21 @@ public sealed class SigningKeyStore
         return list;
     }
 
-    /// <summary>Creates a new key for <paramref name="owner"/> (<c>rsa</c>: RSA-2048, <c>ecdsa</c>: P-256) with a self-signed certificate.</summary>
+    /// <summary>
+    /// Creates the first key of <paramref name="owner"/> (<c>rsa</c>: RSA-2048, <c>ecdsa</c>: P-256) with a self-signed
+    /// certificate. An owner that already has a valid generated key gets a new one through <see cref="Rotate"/> only,
+    /// so that no more than two are ever active.
+    /// </summary>
     public SigningCredentials Generate(string owner, string algorithm = "rsa")
+    {
+        if (Keys(owner).Exists(k => !k.Retired && k.Source == "generated" && IsValidNow(k.Credentials.Certificate)))
+        {
+            throw new InvalidOperationException($"{owner} already has a generated key; use rotate to replace it.");
+        }
+        return Create(owner, algorithm);
+    }
+
+    private SigningCredentials Create(string owner, string algorithm)
     {
         var folder = OwnerFolder(owner);
         Directory.CreateDirectory(folder);
@@ -143,7 +156,7 @@ public sealed class SigningKeyStore
     public (SigningCredentials New, IReadOnlyList<string> Retired) Rotate(string owner, string algorithm = "rsa")
     {
         var previous = ForOwner(owner);
-        var created = Generate(owner, algorithm);
+        var created = Create(owner, algorithm);
         var retired = new List<string>();
         foreach (var key in Keys(owner))
         {
