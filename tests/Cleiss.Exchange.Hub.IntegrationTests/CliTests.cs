@@ -148,6 +148,48 @@ public sealed class CliTests
         Assert.Equal(2, exit);
     }
 
+    [CorpusFact]
+    public void As4_inspect_prints_the_parts_signature_references_and_key_of_a_real_message()
+    {
+        var sample = Corpus.File("as4-samples/phase4/phase4-peppol-client/src/test/resources/dump-raw.as4out");
+
+        var (exit, output) = Cleiss("as4", "inspect", sample);
+        var (jsonExit, json) = Cleiss("as4", "inspect", sample, "--format", "json");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("framing: Mime, SOAP 1.2", output, StringComparison.Ordinal);
+        Assert.Contains("part: <phase4-att-ff0f8ad5-f982-48ba-b8e2-26997600f496@cid> application/octet-stream", output, StringComparison.Ordinal);
+        Assert.Contains("Reference cid:phase4-att-ff0f8ad5-f982-48ba-b8e2-26997600f496@cid", output, StringComparison.Ordinal);
+        Assert.Contains("key: BinarySecurityToken #X509-ec475888-83f3-438e-80de-d88fb3d00655 (X509v3)", output, StringComparison.Ordinal);
+        Assert.Equal(0, jsonExit);
+        var message = JsonNode.Parse(json)!["message"]!;
+        Assert.Equal("Mime", message["framing"]!.GetValue<string>());
+        Assert.Single(message["attachments"]!.AsArray());
+        Assert.Equal(3, message["security"]!["signatures"]![0]!["references"]!.AsArray().Count);
+        Assert.Equal("BinarySecurityToken", message["security"]!["signatures"]![0]!["keyReference"]!["kind"]!.GetValue<string>());
+        Assert.Equal("application/gzip", message["messaging"]!["userMessages"]![0]!["parts"]![0]!["compressionType"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void As4_inspect_exits_1_for_a_file_that_is_not_an_as4_message_and_2_for_a_missing_one()
+    {
+        using var temp = new TempFolder();
+        var bad = Path.Combine(temp.Path, "bad.as4");
+        File.WriteAllText(bad, "Content-Type: multipart/related; boundary=b\r\n\r\n--b\r\nContent-Type: application/soap+xml\r\n\r\n<cut");
+
+        var (exit, output) = Cleiss("as4", "inspect", bad);
+        var (jsonExit, json) = Cleiss("as4", "inspect", Path.Combine(HubRig.Samples, "valid", "A001-outbound-1.xml"), "--format", "json");
+        var (missing, _) = Cleiss("as4", "inspect", Path.Combine(temp.Path, "nope.as4"));
+        var (usage, _) = Cleiss("as4", "inspect", bad, "--format", "yaml");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("AS4.MIME_TRUNCATED", output, StringComparison.Ordinal);
+        Assert.Equal(1, jsonExit);
+        Assert.Equal("AS4.NOT_SOAP_ENVELOPE", JsonNode.Parse(json)!["code"]!.GetValue<string>());
+        Assert.Equal(2, missing);
+        Assert.Equal(2, usage);
+    }
+
     private sealed class TempFolder : IDisposable
     {
         public string Path { get; } = Directory.CreateTempSubdirectory("cleiss-cli-").FullName;

@@ -51,6 +51,15 @@ public static class ExchangeErrors
     public const string DispatchPartnerRejected = "DISPATCH.PARTNER_REJECTED";
     public const string DispatchReceiptInvalid = "DISPATCH.RECEIPT_INVALID";
     public const string DispatchPartnerUntrusted = "DISPATCH.PARTNER_UNTRUSTED";
+    public const string As4TooLarge = "AS4.TOO_LARGE";
+    public const string As4UnrecognisedFormat = "AS4.UNRECOGNISED_FORMAT";
+    public const string As4HttpMalformed = "AS4.HTTP_MALFORMED";
+    public const string As4MimeMalformed = "AS4.MIME_MALFORMED";
+    public const string As4MimeTruncated = "AS4.MIME_TRUNCATED";
+    public const string As4MimeTooManyParts = "AS4.MIME_TOO_MANY_PARTS";
+    public const string As4MimePartTooLarge = "AS4.MIME_PART_TOO_LARGE";
+    public const string As4MimeNoStartPart = "AS4.MIME_NO_START_PART";
+    public const string As4NotSoapEnvelope = "AS4.NOT_SOAP_ENVELOPE";
     public const string ApiNotFound = "API.NOT_FOUND";
     public const string ApiBadRequest = "API.BAD_REQUEST";
     public const string ApiUnauthenticated = "API.UNAUTHENTICATED";
@@ -99,6 +108,15 @@ public static class ExchangeErrors
         new(DispatchPartnerRejected, 502, "The partner access point refused the document.", "Le point d'accès partenaire a refusé le document."),
         new(DispatchReceiptInvalid, 502, "The partner's receipt is missing, unsigned or does not match what was sent.", "L'accusé de réception du partenaire est absent, non signé ou ne correspond pas à l'envoi."),
         new(DispatchPartnerUntrusted, 502, "No certificate is registered for the partner access point, so its receipts cannot be checked.", "Aucun certificat n'est enregistré pour le point d'accès partenaire : ses accusés ne peuvent pas être vérifiés."),
+        new(As4TooLarge, 413, "The AS4 message is larger than the configured limit.", "Le message AS4 dépasse la taille autorisée."),
+        new(As4UnrecognisedFormat, 400, "The bytes are neither an HTTP capture, a MIME multipart/related message nor a SOAP envelope.", "Les octets ne sont ni une capture HTTP, ni un message MIME multipart/related, ni une enveloppe SOAP."),
+        new(As4HttpMalformed, 400, "The HTTP or MIME header block is malformed.", "Le bloc d'en-têtes HTTP ou MIME est mal formé."),
+        new(As4MimeMalformed, 400, "The MIME structure is malformed or not multipart/related.", "La structure MIME est mal formée ou n'est pas multipart/related."),
+        new(As4MimeTruncated, 400, "The MIME message ends before its closing boundary.", "Le message MIME s'arrête avant sa délimitation finale."),
+        new(As4MimeTooManyParts, 400, "The MIME message has more parts than allowed.", "Le message MIME compte plus de parties qu'autorisé."),
+        new(As4MimePartTooLarge, 413, "A MIME part is larger than allowed.", "Une partie MIME dépasse la taille autorisée."),
+        new(As4MimeNoStartPart, 400, "The MIME message has no SOAP start part.", "Le message MIME n'a pas de partie de départ SOAP."),
+        new(As4NotSoapEnvelope, 400, "The XML is not a SOAP 1.1 or 1.2 envelope.", "Le XML n'est pas une enveloppe SOAP 1.1 ou 1.2."),
         new(ApiNotFound, 404, "No such resource.", "Ressource introuvable."),
         new(ApiBadRequest, 400, "The request is invalid.", "La requête est invalide."),
         new(ApiUnauthenticated, 401, "The API key is missing or unknown.", "La clé d'API est absente ou inconnue."),

@@ -111,6 +111,7 @@ public sealed partial class RegistryTests
         Assert.Subset(outbound, pack.SedTypes.ToHashSet());
     }
 
-    [GeneratedRegex("^[A-Z]+\\.[A-Z0-9_]+$")]
+    // The stage prefix may hold digits after its first letter: AS4.* (issue 5).
+    [GeneratedRegex("^[A-Z][A-Z0-9]*\\.[A-Z0-9_]+$")]
     private static partial Regex CodeShape();
 }
