@@ -189,11 +189,12 @@ public sealed class CliTests
         Assert.Equal(2, missing);
         Assert.Equal(2, usage);
     }
+}
 
-    private sealed class TempFolder : IDisposable
-    {
-        public string Path { get; } = Directory.CreateTempSubdirectory("cleiss-cli-").FullName;
+/// <summary>A fresh temporary folder, removed afterwards.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("cleiss-it-").FullName;
 
-        public void Dispose() => Directory.Delete(Path, recursive: true);
-    }
+    public void Dispose() => Directory.Delete(Path, recursive: true);
 }
