@@ -47,6 +47,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<IHubStore>(sp => sp.GetRequiredService<SqliteHubStore>());
         services.AddSingleton<IStageLog>(sp => sp.GetRequiredService<SqliteHubStore>());
         services.AddSingleton<ICaseStore>(sp => sp.GetRequiredService<SqliteHubStore>());
+        services.AddSingleton<IMessageIdStore>(sp => sp.GetRequiredService<SqliteHubStore>());
 
         services.AddSingleton<PackRegistry>();
         services.AddSingleton<CodeLists>();

@@ -91,3 +91,34 @@ public sealed class HubStorageException(string message, Exception inner) : Excep
     /// <summary>Storage failures may heal (disk back, lock released).</summary>
     public bool IsTransient { get; } = true;
 }
+
+/// <summary>What the duplicate-elimination store says about a received AS4 message id.</summary>
+public enum MessageIdState
+{
+    /// <summary>First time: recorded now.</summary>
+    New,
+
+    /// <summary>Seen before with the same content: a resend; answer as before, deliver nothing again.</summary>
+    Duplicate,
+
+    /// <summary>Seen before with other content: never a silent duplicate; refuse and alert.</summary>
+    Conflict,
+}
+
+/// <summary>The answer of <see cref="IMessageIdStore.RegisterAsync"/>: the state and the document first received under the id.</summary>
+public sealed record MessageIdRegistration(MessageIdState State, Guid DocumentId);
+
+/// <summary>
+/// Duplicate elimination on AS4 eb:MessageId (issue 5), persistent and shared by every hub node using the
+/// same store: the first receipt of an id records it with the SHA-256 of what was received; a later one is a
+/// duplicate when the content is the same, a conflict otherwise. Kept until purged, which must be later than
+/// the longest reception-awareness retry horizon of any partner.
+/// </summary>
+public interface IMessageIdStore
+{
+    /// <summary>Records <paramref name="messageId"/> for <paramref name="documentId"/>, or says what it was before (one transaction).</summary>
+    Task<MessageIdRegistration> RegisterAsync(string messageId, string contentSha256, Guid documentId, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Forgets ids first received before <paramref name="before"/>; returns how many.</summary>
+    Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken);
+}

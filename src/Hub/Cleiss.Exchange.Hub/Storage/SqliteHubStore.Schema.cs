@@ -77,6 +77,14 @@ public sealed partial class SqliteHubStore
             value TEXT NOT NULL
         ) WITHOUT ROWID;
 
+        CREATE TABLE IF NOT EXISTS as4_message_ids (
+            message_id  TEXT PRIMARY KEY,
+            sha256      TEXT NOT NULL,
+            document_id TEXT NOT NULL,
+            received_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_as4_message_ids_received ON as4_message_ids (received_at);
+
         CREATE TABLE IF NOT EXISTS log_offsets (
             grp       TEXT NOT NULL,
             topic     TEXT NOT NULL,
