@@ -30,7 +30,8 @@ public sealed record As4UserMessageRequest(
 /// <param name="Body">The MIME body.</param>
 /// <param name="Envelope">The SOAP envelope, as written in the root part (before any WS-Security header).</param>
 /// <param name="PayloadContentId">The Content-ID of the SED part (its eb:PartInfo href is <c>cid:</c> + this).</param>
-public sealed record As4OutboundMessage(string ContentType, byte[] Body, string Envelope, string PayloadContentId);
+/// <param name="SignedReferences">What the WS-Security signature covers (empty when unsigned): the receipt must list each.</param>
+public sealed record As4OutboundMessage(string ContentType, byte[] Body, string Envelope, string PayloadContentId, IReadOnlyList<Model.As4Reference> SignedReferences);
 
 /// <summary>
 /// Writes an ebMS3 / AS4 user message the EESSI way (runs per message): SOAP 1.2, one eb:UserMessage with
@@ -48,12 +49,20 @@ public static class As4MessageBuilder
     public const string ICloud = "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/part2/200811/icloud";
     public const string OneWayRequest = "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/oneWay.request";
 
-    /// <summary>Builds the message; the caller signs it (WS-Security) before sending.</summary>
-    public static As4OutboundMessage UserMessage(As4PMode pmode, As4UserMessageRequest request)
+    /// <summary>
+    /// Builds the message, signed with <paramref name="signer"/> (WS-Security over eb:Messaging, the Body and the
+    /// SED part as sent) when given.
+    /// </summary>
+    public static As4OutboundMessage UserMessage(As4PMode pmode, As4UserMessageRequest request, Cleiss.Exchange.Hub.Trust.SigningCredentials? signer = null)
     {
         var payloadId = "sed-" + request.MessageId;
         var envelope = Envelope(pmode, request, payloadId);
         var payload = pmode.Compress ? Gzip(request.Payload.Span) : request.Payload.ToArray();
+        IReadOnlyList<Model.As4Reference> signed = [];
+        if (signer is not null)
+        {
+            (envelope, signed) = WsSecuritySigner.Sign(envelope, [new SignedAttachment(payloadId, payload)], signer);
+        }
 
         var root = new MimePart("application", "soap+xml")
         {
@@ -76,7 +85,7 @@ public static class As4MessageBuilder
         var format = FormatOptions.Default.Clone();
         format.NewLineFormat = NewLineFormat.Dos;
         related.WriteTo(format, body, contentOnly: true);
-        return new As4OutboundMessage(related.Headers[HeaderId.ContentType]!.Trim(), body.ToArray(), envelope, payloadId);
+        return new As4OutboundMessage(related.Headers[HeaderId.ContentType]!.Trim(), body.ToArray(), envelope, payloadId, signed);
     }
 
     private static string Envelope(As4PMode pmode, As4UserMessageRequest request, string payloadId)

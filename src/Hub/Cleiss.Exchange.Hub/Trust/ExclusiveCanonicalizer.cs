@@ -7,8 +7,8 @@ namespace Cleiss.Exchange.Hub.Trust;
 
 /// <summary>
 /// Exclusive XML Canonicalization 1.0 without comments (https://www.w3.org/TR/xml-exc-c14n/, empty
-/// InclusiveNamespaces prefix list) of a whole parsed document, written straight into a SHA-256 (runs
-/// per signed message). Only for the hub's own signatures: SignedXml's transform first copies the
+/// InclusiveNamespaces prefix list) of a whole parsed document or of one element's subtree, written
+/// straight into a SHA-256 (runs per signed message; the AS4 adapter uses it for wsu:Id references). SignedXml's transform first copies the
 /// document through an XmlNodeReader into a second tree and then serialises it, which costs more than
 /// the RSA signature itself (perf/README.md, "Business signatures"). Verification uses it too, after
 /// SignedXml has parsed the signature and the profile checks passed: for the reference digest (the
@@ -18,7 +18,7 @@ namespace Cleiss.Exchange.Hub.Trust;
 /// Scope: trees from <see cref="Internal.HardenedXml"/> (no DTD, so no entity references; processing
 /// instructions are dropped when parsing).
 /// </summary>
-internal sealed class ExclusiveCanonicalizer : IDisposable
+public sealed class ExclusiveCanonicalizer : IDisposable
 {
     private const string XmlnsNamespace = "http://www.w3.org/2000/xmlns/";
     private const int BufferChars = 8192;
@@ -29,6 +29,10 @@ internal sealed class ExclusiveCanonicalizer : IDisposable
     private readonly char[] _chars = ArrayPool<char>.Shared.Rent(BufferChars);
     private readonly byte[] _bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(BufferChars));
     private int _used;
+
+    private ExclusiveCanonicalizer()
+    {
+    }
 
     /// <summary>
     /// SHA-256 of the exclusive canonical form of <paramref name="document"/> (the document element; comments and
