@@ -147,13 +147,13 @@ public static class WsSecurityVerifier
         }
         foreach (var plan in plans)
         {
-            if (plan.PolicyError is { } planError)
-            {
-                return Refuse(ExchangeErrors.As4SignaturePolicy, $"Reference {plan.Uri}: {planError}");
-            }
             if (plan.TransformCount > policy.MaxTransforms)
             {
                 return Refuse(ExchangeErrors.As4SignaturePolicy, $"Reference {plan.Uri} has {plan.TransformCount} transforms; the policy allows {policy.MaxTransforms} (S09).");
+            }
+            if (plan.PolicyError is { } planError)
+            {
+                return Refuse(ExchangeErrors.As4SignaturePolicy, $"Reference {plan.Uri}: {planError}");
             }
         }
         byte[] signatureValue;
