@@ -257,6 +257,20 @@ public sealed class WsSecurityVerifierTests
     }
 
     [Fact]
+    public void Every_signature_code_maps_to_its_ebms_error()
+    {
+        foreach (var code in new[] { "AS4.SIGNATURE_MISSING", "AS4.SIGNATURE_POLICY", "AS4.SIGNATURE_COVERAGE" })
+        {
+            Assert.Equal("EBMS:0103", WsSecurityVerifier.EbmsCode(code));
+        }
+        foreach (var code in new[] { "AS4.SIGNATURE_KEY_UNAVAILABLE", "AS4.SIGNATURE_REFERENCE", "AS4.DIGEST_MISMATCH", "AS4.SIGNATURE_INVALID" })
+        {
+            Assert.Equal("EBMS:0101", WsSecurityVerifier.EbmsCode(code));
+        }
+        Assert.Null(WsSecurityVerifier.EbmsCode("AS4.MIME_TRUNCATED"));
+    }
+
+    [Fact]
     public void Every_prefix_of_a_signed_message_is_answered_without_an_exception()
     {
         var bytes = As4TestSigner.Mime(As4TestSigner.Sign(Certificate));
