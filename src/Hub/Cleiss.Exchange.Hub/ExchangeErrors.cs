@@ -67,6 +67,8 @@ public static class ExchangeErrors
     public const string As4SignatureReference = "AS4.SIGNATURE_REFERENCE";
     public const string As4DigestMismatch = "AS4.DIGEST_MISMATCH";
     public const string As4SignatureInvalid = "AS4.SIGNATURE_INVALID";
+    public const string As4DecryptionFailed = "AS4.DECRYPTION_FAILED";
+    public const string As4DecompressionFailed = "AS4.DECOMPRESSION_FAILED";
     public const string ApiNotFound = "API.NOT_FOUND";
     public const string ApiBadRequest = "API.BAD_REQUEST";
     public const string ApiUnauthenticated = "API.UNAUTHENTICATED";
@@ -131,6 +133,8 @@ public static class ExchangeErrors
         new(As4SignatureReference, 400, "A reference of the AS4 signature is ambiguous or cannot be resolved (ebMS EBMS:0101).", "Une référence de la signature AS4 est ambiguë ou introuvable (ebMS EBMS:0101)."),
         new(As4DigestMismatch, 400, "A part signed in the AS4 message was changed: its digest does not match (ebMS EBMS:0101).", "Une partie signée du message AS4 a été modifiée : son empreinte ne correspond pas (ebMS EBMS:0101)."),
         new(As4SignatureInvalid, 400, "The AS4 signature value does not verify with the key (ebMS EBMS:0101).", "La valeur de la signature AS4 n'est pas valide pour la clé (ebMS EBMS:0101)."),
+        new(As4DecryptionFailed, 400, "An encrypted AS4 payload cannot be decrypted (ebMS EBMS:0102).", "Une charge utile AS4 chiffrée ne peut pas être déchiffrée (ebMS EBMS:0102)."),
+        new(As4DecompressionFailed, 400, "A compressed AS4 payload cannot be decompressed within the limits (ebMS EBMS:0303).", "Une charge utile AS4 compressée ne peut pas être décompressée dans les limites (ebMS EBMS:0303)."),
         new(ApiNotFound, 404, "No such resource.", "Ressource introuvable."),
         new(ApiBadRequest, 400, "The request is invalid.", "La requête est invalide."),
         new(ApiUnauthenticated, 401, "The API key is missing or unknown.", "La clé d'API est absente ou inconnue."),

@@ -58,11 +58,13 @@ public static class WsSecurityVerifier
         [Sha512] = HashAlgorithmName.SHA512,
     };
 
-    /// <summary>The ebMS error an <c>AS4.*</c> signature code maps to (null for codes that are not about the signature).</summary>
+    /// <summary>The ebMS error an <c>AS4.*</c> security code maps to (null for codes that are not about signature, decryption or decompression).</summary>
     public static string? EbmsCode(string code) => code switch
     {
         ExchangeErrors.As4SignatureMissing or ExchangeErrors.As4SignaturePolicy or ExchangeErrors.As4SignatureCoverage => EbmsPolicyNoncompliance,
         ExchangeErrors.As4SignatureKeyUnavailable or ExchangeErrors.As4SignatureReference or ExchangeErrors.As4DigestMismatch or ExchangeErrors.As4SignatureInvalid => EbmsFailedAuthentication,
+        ExchangeErrors.As4DecryptionFailed => As4Decryptor.EbmsFailedDecryption,
+        ExchangeErrors.As4DecompressionFailed => As4Decryptor.EbmsDecompressionFailure,
         _ => null,
     };
 
@@ -361,7 +363,7 @@ public static class WsSecurityVerifier
             {
                 return Result(As4ReferenceTarget.Attachment, As4ReferenceStatus.AttachmentAbsent, null, $"the message has no attachment <{cid}>.");
             }
-            if (encryptedCids.Contains(cid))
+            if (encryptedCids.Contains(cid) && !matches[0].Decrypted)
             {
                 return Result(As4ReferenceTarget.Attachment, As4ReferenceStatus.AttachmentEncrypted, null, $"attachment <{cid}> is encrypted; its signed content cannot be digested without the recipient's key.");
             }

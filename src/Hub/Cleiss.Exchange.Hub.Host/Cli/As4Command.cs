@@ -43,18 +43,26 @@ internal static class As4Command
         format.AcceptOnlyFromAmong("text", "json");
         var unchecked_ = new Option<bool>("--allow-unchecked-attachments") { Description = "Report cid: references whose attachment is absent or encrypted as not checked instead of failing (captures without attachments, encrypted messages)." };
         var minRsa = new Option<int>("--min-rsa-bits") { Description = "Smallest RSA key accepted (default 2048; conformance samples signed with 1024-bit test keys need 1024).", DefaultValueFactory = _ => 2048 };
-        var command = new Command("verify", "Verify an AS4 message's WS-Security signature: SignatureValue, every reference digest (attachments included) and the key used.") { file, cert, format, unchecked_, minRsa };
+        var key = new Option<FileInfo?>("--key") { Description = "PEM private key of the recipient: encrypted attachments are decrypted (RSA-OAEP, AES-GCM) and gunzipped, and their signed digests checked." };
+        var command = new Command("verify", "Verify an AS4 message's WS-Security signature: SignatureValue, every reference digest (attachments included) and the key used.") { file, cert, format, unchecked_, minRsa, key };
         command.SetAction(async (result, cancellationToken) =>
         {
             var path = result.GetValue(file)!;
             byte[] bytes;
             X509Certificate2? certificate = null;
+            using var privateKey = RSA.Create();
+            var decrypt = false;
             try
             {
                 bytes = await File.ReadAllBytesAsync(path.FullName, cancellationToken);
                 if (result.GetValue(cert) is { } pem)
                 {
                     certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(pem.FullName, cancellationToken));
+                }
+                if (result.GetValue(key) is { } keyPem)
+                {
+                    privateKey.ImportFromPem(await File.ReadAllTextAsync(keyPem.FullName, cancellationToken));
+                    decrypt = true;
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
@@ -71,12 +79,43 @@ internal static class As4Command
                     : $"NOT AN AS4 MESSAGE {error!.Code}: {error.Detail}");
                 return 1;
             }
+            var payloads = new List<object>();
+            if (decrypt)
+            {
+                var decrypted = As4Decryptor.TryDecrypt(message, privateKey, out var decryptError);
+                if (decrypted is null)
+                {
+                    Console.WriteLine(json
+                        ? JsonSerializer.Serialize(new { file = path.Name, valid = false, code = decryptError!.Code, ebmsErrorCode = WsSecurityVerifier.EbmsCode(decryptError.Code), detail = decryptError.Detail }, Json)
+                        : $"INVALID {decryptError!.Code} ({WsSecurityVerifier.EbmsCode(decryptError.Code)}): {decryptError.Detail}");
+                    return 1;
+                }
+                message = decrypted;
+                foreach (var attachment in message.Attachments.Where(a => a.Decrypted))
+                {
+                    var gzip = message.Messaging?.UserMessages.SelectMany(u => u.Parts).Any(p => p.Href == "cid:" + attachment.ContentId && p.CompressionType == "application/gzip") == true
+                        || attachment.ContentType == "application/gzip";
+                    long? gunzipped = null;
+                    string? gunzipError = null;
+                    if (gzip)
+                    {
+                        var plain = As4Decryptor.TryGunzip(attachment.Content, 64L * 1024 * 1024, out var unzipError);
+                        gunzipped = plain?.Length;
+                        gunzipError = unzipError?.Code;
+                    }
+                    payloads.Add(new { contentId = attachment.ContentId, decryptedBytes = attachment.Size, gunzippedBytes = gunzipped, gunzipError });
+                    if (!json)
+                    {
+                        Console.WriteLine($"decrypted <{attachment.ContentId}>: {attachment.Size} bytes ({attachment.ContentType}){(gzip ? gunzipped is null ? $", gunzip failed {gunzipError}" : $", gunzipped {gunzipped} bytes" : "")}");
+                    }
+                }
+            }
             var keys = new As4VerificationKeys { Override = certificate };
             var policy = new As4SignaturePolicy { AllowUncheckedAttachments = result.GetValue(unchecked_), MinRsaKeyBits = result.GetValue(minRsa) };
             var verification = WsSecurityVerifier.Verify(message, keys, policy);
             if (json)
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { file = path.Name, valid = verification.IsValid, verification }, Json));
+                Console.WriteLine(JsonSerializer.Serialize(new { file = path.Name, valid = verification.IsValid, decrypted = decrypt ? payloads : null, verification }, Json));
             }
             else
             {
