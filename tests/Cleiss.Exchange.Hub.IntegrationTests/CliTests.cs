@@ -226,6 +226,22 @@ public sealed class CliTests
         Assert.Contains("AS4.SIGNATURE_INVALID (EBMS:0101)", wrongOutput, StringComparison.Ordinal);
     }
 
+    [CorpusFact]
+    public void As4_verify_decrypts_and_gunzips_with_the_recipients_key()
+    {
+        var sample = Corpus.File("as4-samples/eessi-as4.net/source/Eu.EDelivery.AS4.UnitTests/Resources/as4-encrypted-compressed-message.as4");
+
+        var (exit, output) = Cleiss("as4", "verify", sample, "--key", Corpus.File("as4-samples/_converted/holodeck-partyC.key.pem"));
+        var (wrong, wrongOutput) = Cleiss("as4", "verify", sample, "--key", Corpus.File("as4-samples/_converted/holodeck-partyA.key.pem"));
+
+        Assert.Contains("decrypted <flower>: 290161 bytes (application/gzip), gunzipped 290403 bytes", output, StringComparison.Ordinal);
+        Assert.Contains("decrypted <xmldoc>: 86 bytes (application/gzip), gunzipped 63 bytes", output, StringComparison.Ordinal);
+        Assert.Equal(1, exit); // encrypted but not signed: refused all the same (S26)
+        Assert.Contains("AS4.SIGNATURE_MISSING (EBMS:0103)", output, StringComparison.Ordinal);
+        Assert.Equal(1, wrong);
+        Assert.Contains("AS4.DECRYPTION_FAILED (EBMS:0102)", wrongOutput, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void As4_verify_exits_1_for_an_unsigned_message_and_2_for_usage_or_io_errors()
     {

@@ -181,6 +181,28 @@ public sealed class RealAs4SignatureTests
         Assert.Equal("AS4.SIGNATURE_INVALID", wrong.Code);
     }
 
+    [CorpusFact]
+    public void The_encrypted_sample_decrypts_with_party_c_and_decompresses()
+    {
+        var message = Read(Net + "as4-encrypted-compressed-message.as4");
+        using var partyC = System.Security.Cryptography.RSA.Create();
+        partyC.ImportFromPem(File.ReadAllText(Corpus.File($"{Folder}/_converted/holodeck-partyC.key.pem")));
+        using var partyA = System.Security.Cryptography.RSA.Create();
+        partyA.ImportFromPem(File.ReadAllText(Corpus.File($"{Folder}/_converted/holodeck-partyA.key.pem")));
+
+        var decrypted = As4Decryptor.TryDecrypt(message, partyC, out var error);
+        var wrong = As4Decryptor.TryDecrypt(message, partyA, out var wrongError);
+
+        Assert.True(decrypted is not null, error?.Detail);
+        Assert.All(decrypted!.Attachments, a => Assert.True(a.Decrypted));
+        var flower = As4Decryptor.TryGunzip(decrypted.Attachments.Single(a => a.ContentId == "flower").Content, 1 << 20, out _)!;
+        var xml = As4Decryptor.TryGunzip(decrypted.Attachments.Single(a => a.ContentId == "xmldoc").Content, 1 << 20, out _)!;
+        Assert.Equal([0xFF, 0xD8], flower[..2]); // a JPEG
+        Assert.Equal((byte)'<', xml[0]);
+        Assert.Null(wrong);
+        Assert.Equal("AS4.DECRYPTION_FAILED", wrongError!.Code);
+    }
+
     [XmlSec1CorpusFact]
     public void Xmlsec1_agrees_on_the_xml_references_of_real_samples()
     {

@@ -89,6 +89,32 @@ internal static class As4TestSigner
         return document.OuterXml;
     }
 
+    /// <summary>
+    /// Encrypts the attachment of a signed envelope for <paramref name="recipient"/> (sign, then encrypt, as AS4 does):
+    /// AES-128-GCM over the content (IV, ciphertext, tag), the key wrapped with RSA-OAEP SHA-256/MGF1-SHA-256 in an
+    /// xenc:EncryptedKey whose ReferenceList names an xenc:EncryptedData with a cid: CipherReference.
+    /// </summary>
+    public static (string Envelope, byte[] Ciphertext) Encrypt(string signedEnvelope, X509Certificate2 recipient)
+    {
+        var cek = RandomNumberGenerator.GetBytes(16);
+        var iv = RandomNumberGenerator.GetBytes(12);
+        var cipher = new byte[Attachment.Length];
+        var tag = new byte[16];
+        using (var aes = new AesGcm(cek, 16))
+        {
+            aes.Encrypt(iv, Attachment, cipher, tag);
+        }
+        using var rsa = recipient.GetRSAPublicKey()!;
+        var wrapped = rsa.Encrypt(cek, RSAEncryptionPadding.OaepSHA256);
+        var security =
+            """<xenc:EncryptedKey xmlns:xenc="http://www.w3.org/2001/04/xmlenc#" Id="ek-1"><xenc:EncryptionMethod Algorithm="http://www.w3.org/2009/xmlenc11#rsa-oaep">"""
+            + """<ds:DigestMethod xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><xenc11:MGF xmlns:xenc11="http://www.w3.org/2009/xmlenc11#" Algorithm="http://www.w3.org/2009/xmlenc11#mgf1sha256"/></xenc:EncryptionMethod>"""
+            + $"""<xenc:CipherData><xenc:CipherValue>{Convert.ToBase64String(wrapped)}</xenc:CipherValue></xenc:CipherData><xenc:ReferenceList><xenc:DataReference URI="#ed-1"/></xenc:ReferenceList></xenc:EncryptedKey>"""
+            + """<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#" Id="ed-1" MimeType="application/xml" Type="http://docs.oasis-open.org/wss/oasis-wss-SwAProfile-1.1#Attachment-Content-Only"><xenc:EncryptionMethod Algorithm="http://www.w3.org/2009/xmlenc11#aes128-gcm"/>"""
+            + $"""<xenc:CipherData><xenc:CipherReference URI="cid:{AttachmentId}"><xenc:Transforms><ds:Transform xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Algorithm="http://docs.oasis-open.org/wss/oasis-wss-SwAProfile-1.1#Attachment-Ciphertext-Transform"/></xenc:Transforms></xenc:CipherReference></xenc:CipherData></xenc:EncryptedData>""";
+        return (signedEnvelope.Replace("</wsse:Security>", security + "</wsse:Security>", StringComparison.Ordinal), [.. iv, .. cipher, .. tag]);
+    }
+
     /// <summary>The signed envelope and the attachment as one MIME multipart/related message (headers included).</summary>
     public static byte[] Mime(string envelope, byte[]? attachment = null, bool withAttachment = true)
     {
