@@ -64,6 +64,13 @@ public sealed record As4SignatureVerification(
     IReadOnlyList<As4ReferenceResult> References,
     As4VerificationKey? Key)
 {
+    /// <summary>
+    /// The envelope elements the #id references resolved to, in SignedInfo order (S03: a later stage consumes these
+    /// very nodes, never a second lookup by id). Not serialised.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<System.Xml.XmlElement> VerifiedElements { get; init; } = [];
+
     /// <summary>The AS4 error code, null when valid.</summary>
     public string? Code => Error?.Code;
 

@@ -274,7 +274,7 @@ public static class WsSecurityVerifier
                 firstError = ExchangeErrors.Permanent(ExchangeErrors.As4SignatureCoverage, As4MessageReader.Stage, $"Not covered by the signature: {string.Join(", ", missing)} (S04).");
             }
         }
-        return new As4SignatureVerification(firstError is null, firstError, method, c14n, signatureValid, results, key);
+        return new As4SignatureVerification(firstError is null, firstError, method, c14n, signatureValid, results, key) { VerifiedElements = resolvedElements };
     }
 
     private static As4SignatureVerification Fail(string code, string detail) =>
@@ -676,7 +676,21 @@ public static class WsSecurityVerifier
             "1.2.840.10045.2.1" => "EC",
             var other => other,
         };
-        var size = algorithm == "RSA" ? certificate.GetRSAPublicKey()?.KeySize ?? 0 : algorithm == "EC" ? certificate.GetECDsaPublicKey()?.KeySize ?? 0 : 0;
+        int size;
+        if (algorithm == "RSA")
+        {
+            using var rsa = certificate.GetRSAPublicKey();
+            size = rsa?.KeySize ?? 0;
+        }
+        else if (algorithm == "EC")
+        {
+            using var ec = certificate.GetECDsaPublicKey();
+            size = ec?.KeySize ?? 0;
+        }
+        else
+        {
+            size = 0;
+        }
         return new As4VerificationKey(source, certificate.Subject, certificate.Thumbprint, algorithm, size) { Certificate = certificate };
     }
 

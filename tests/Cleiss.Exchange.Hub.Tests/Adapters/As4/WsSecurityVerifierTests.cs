@@ -51,6 +51,7 @@ public sealed class WsSecurityVerifierTests
         Assert.All(result.References, r => Assert.Equal(As4ReferenceStatus.Valid, r.Status));
         Assert.Equal(Certificate.Thumbprint, result.Key!.Thumbprint);
         Assert.Contains("BinarySecurityToken", result.Key.Source, StringComparison.Ordinal);
+        Assert.Equal(["Messaging", "Body"], result.VerifiedElements.Select(e => e.LocalName)); // S03: the nodes to consume
     }
 
     [Fact]
