@@ -189,6 +189,79 @@ public sealed class CliTests
         Assert.Equal(2, missing);
         Assert.Equal(2, usage);
     }
+
+    [CorpusFact]
+    public void As4_verify_exits_0_for_a_valid_real_message_and_1_for_a_tampered_one()
+    {
+        const string Verify = "as4-samples/phase4/phase4-peppol-client/src/test/resources/external/verify/";
+
+        var (exit, output) = Cleiss("as4", "verify", Corpus.File(Verify + "helger.as4in"));
+        var (badExit, bad) = Cleiss("as4", "verify", Corpus.File(Verify + "dataport1.as4in"), "--format", "json");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("[Messaging] http://www.w3.org/2001/04/xmlenc#sha256: Valid", output, StringComparison.Ordinal);
+        Assert.Contains("[Body] http://www.w3.org/2001/04/xmlenc#sha256: Valid", output, StringComparison.Ordinal);
+        Assert.Contains("from message BinarySecurityToken #X509-fc1a249d-d325-4383-8bb6-46aaac371e5e", output, StringComparison.Ordinal);
+        Assert.EndsWith("VALID\n", output.Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Equal(1, badExit);
+        var verification = JsonNode.Parse(bad)!["verification"]!;
+        Assert.Equal("AS4.DIGEST_MISMATCH", verification["code"]!.GetValue<string>());
+        Assert.Equal("EBMS:0101", verification["ebmsErrorCode"]!.GetValue<string>());
+        Assert.Equal("DigestMismatch", verification["references"]![0]!["status"]!.GetValue<string>());
+    }
+
+    [CorpusFact]
+    public void As4_verify_takes_the_certificate_for_a_subject_key_identifier_from_cert()
+    {
+        var sample = Corpus.File("as4-samples/eessi-as4.net/source/Eu.EDelivery.AS4.IntegrationTests/Resources/8.1.21-message.xml");
+
+        var (without, _) = Cleiss("as4", "verify", sample);
+        var (with, output) = Cleiss("as4", "verify", sample, "--cert", Corpus.File("as4-samples/_converted/AccessPointB.crt.pem"));
+        var (wrong, wrongOutput) = Cleiss("as4", "verify", sample, "--cert", Corpus.File("as4-samples/_converted/AccessPointA.crt.pem"));
+
+        Assert.Equal(1, without);
+        Assert.True(with == 0, output);
+        Assert.Contains("CN=AccessPointB", output, StringComparison.Ordinal);
+        Assert.Equal(1, wrong);
+        Assert.Contains("AS4.SIGNATURE_INVALID (EBMS:0101)", wrongOutput, StringComparison.Ordinal);
+    }
+
+    [CorpusFact]
+    public void As4_verify_decrypts_and_gunzips_with_the_recipients_key()
+    {
+        var sample = Corpus.File("as4-samples/eessi-as4.net/source/Eu.EDelivery.AS4.UnitTests/Resources/as4-encrypted-compressed-message.as4");
+
+        var (exit, output) = Cleiss("as4", "verify", sample, "--key", Corpus.File("as4-samples/_converted/holodeck-partyC.key.pem"));
+        var (wrong, wrongOutput) = Cleiss("as4", "verify", sample, "--key", Corpus.File("as4-samples/_converted/holodeck-partyA.key.pem"));
+
+        Assert.Contains("decrypted <flower>: 290161 bytes (application/gzip), gunzipped 290403 bytes", output, StringComparison.Ordinal);
+        Assert.Contains("decrypted <xmldoc>: 86 bytes (application/gzip), gunzipped 63 bytes", output, StringComparison.Ordinal);
+        Assert.Equal(1, exit); // encrypted but not signed: refused all the same (S26)
+        Assert.Contains("AS4.SIGNATURE_MISSING (EBMS:0103)", output, StringComparison.Ordinal);
+        Assert.Equal(1, wrong);
+        Assert.Contains("AS4.DECRYPTION_FAILED (EBMS:0102)", wrongOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void As4_verify_exits_1_for_an_unsigned_message_and_2_for_usage_or_io_errors()
+    {
+        using var temp = new TempFolder();
+        var unsigned = Path.Combine(temp.Path, "unsigned.xml");
+        File.WriteAllText(unsigned, """<S:Envelope xmlns:S="http://www.w3.org/2003/05/soap-envelope"><S:Header/><S:Body/></S:Envelope>""");
+        var notPem = Path.Combine(temp.Path, "cert.pem");
+        File.WriteAllText(notPem, "not a certificate");
+
+        var (exit, output) = Cleiss("as4", "verify", unsigned);
+        var (missing, _) = Cleiss("as4", "verify", Path.Combine(temp.Path, "nope.as4"));
+        var (badCert, _) = Cleiss("as4", "verify", unsigned, "--cert", notPem);
+        var (usage, _) = Cleiss("as4", "verify", unsigned, "--format", "yaml");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("AS4.SIGNATURE_MISSING (EBMS:0103)", output, StringComparison.Ordinal);
+        Assert.Equal(2, missing);
+        Assert.Equal(2, badCert);
+        Assert.Equal(2, usage);
+    }
 }
 
 /// <summary>A fresh temporary folder, removed afterwards.</summary>

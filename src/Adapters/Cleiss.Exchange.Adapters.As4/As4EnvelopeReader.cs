@@ -139,7 +139,10 @@ internal static class As4EnvelopeReader
             new As4Body(Attribute(body, Wsu, "Id"), bodyChildren, fault),
             others,
             attachments,
-            notes.Distinct(StringComparer.Ordinal).ToList());
+            notes.Distinct(StringComparer.Ordinal).ToList())
+        {
+            Envelope = document,
+        };
     }
 
     private static As4Messaging ReadMessaging(XmlElement messaging, string soap, List<string> notes)

@@ -60,6 +60,15 @@ public static class ExchangeErrors
     public const string As4MimePartTooLarge = "AS4.MIME_PART_TOO_LARGE";
     public const string As4MimeNoStartPart = "AS4.MIME_NO_START_PART";
     public const string As4NotSoapEnvelope = "AS4.NOT_SOAP_ENVELOPE";
+    public const string As4SignatureMissing = "AS4.SIGNATURE_MISSING";
+    public const string As4SignaturePolicy = "AS4.SIGNATURE_POLICY";
+    public const string As4SignatureCoverage = "AS4.SIGNATURE_COVERAGE";
+    public const string As4SignatureKeyUnavailable = "AS4.SIGNATURE_KEY_UNAVAILABLE";
+    public const string As4SignatureReference = "AS4.SIGNATURE_REFERENCE";
+    public const string As4DigestMismatch = "AS4.DIGEST_MISMATCH";
+    public const string As4SignatureInvalid = "AS4.SIGNATURE_INVALID";
+    public const string As4DecryptionFailed = "AS4.DECRYPTION_FAILED";
+    public const string As4DecompressionFailed = "AS4.DECOMPRESSION_FAILED";
     public const string ApiNotFound = "API.NOT_FOUND";
     public const string ApiBadRequest = "API.BAD_REQUEST";
     public const string ApiUnauthenticated = "API.UNAUTHENTICATED";
@@ -117,6 +126,15 @@ public static class ExchangeErrors
         new(As4MimePartTooLarge, 413, "A MIME part is larger than allowed.", "Une partie MIME dépasse la taille autorisée."),
         new(As4MimeNoStartPart, 400, "The MIME message has no SOAP start part.", "Le message MIME n'a pas de partie de départ SOAP."),
         new(As4NotSoapEnvelope, 400, "The XML is not a SOAP 1.1 or 1.2 envelope.", "Le XML n'est pas une enveloppe SOAP 1.1 ou 1.2."),
+        new(As4SignatureMissing, 400, "The AS4 message carries no WS-Security signature (ebMS EBMS:0103).", "Le message AS4 ne porte pas de signature WS-Security (ebMS EBMS:0103)."),
+        new(As4SignaturePolicy, 400, "The AS4 signature uses an algorithm, transform, reference or key outside the policy (ebMS EBMS:0103).", "La signature AS4 utilise un algorithme, une transformation, une référence ou une clé hors politique (ebMS EBMS:0103)."),
+        new(As4SignatureCoverage, 400, "The AS4 signature does not cover eb:Messaging, the Body and every attachment (ebMS EBMS:0103).", "La signature AS4 ne couvre pas eb:Messaging, le Body et chaque pièce jointe (ebMS EBMS:0103)."),
+        new(As4SignatureKeyUnavailable, 400, "No usable key verifies the AS4 signature (ebMS EBMS:0101).", "Aucune clé utilisable ne permet de vérifier la signature AS4 (ebMS EBMS:0101)."),
+        new(As4SignatureReference, 400, "A reference of the AS4 signature is ambiguous or cannot be resolved (ebMS EBMS:0101).", "Une référence de la signature AS4 est ambiguë ou introuvable (ebMS EBMS:0101)."),
+        new(As4DigestMismatch, 400, "A part signed in the AS4 message was changed: its digest does not match (ebMS EBMS:0101).", "Une partie signée du message AS4 a été modifiée : son empreinte ne correspond pas (ebMS EBMS:0101)."),
+        new(As4SignatureInvalid, 400, "The AS4 signature value does not verify with the key (ebMS EBMS:0101).", "La valeur de la signature AS4 n'est pas valide pour la clé (ebMS EBMS:0101)."),
+        new(As4DecryptionFailed, 400, "An encrypted AS4 payload cannot be decrypted (ebMS EBMS:0102).", "Une charge utile AS4 chiffrée ne peut pas être déchiffrée (ebMS EBMS:0102)."),
+        new(As4DecompressionFailed, 400, "A compressed AS4 payload cannot be decompressed within the limits (ebMS EBMS:0303).", "Une charge utile AS4 compressée ne peut pas être décompressée dans les limites (ebMS EBMS:0303)."),
         new(ApiNotFound, 404, "No such resource.", "Ressource introuvable."),
         new(ApiBadRequest, 400, "The request is invalid.", "La requête est invalide."),
         new(ApiUnauthenticated, 401, "The API key is missing or unknown.", "La clé d'API est absente ou inconnue."),

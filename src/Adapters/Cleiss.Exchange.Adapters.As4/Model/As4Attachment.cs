@@ -8,4 +8,7 @@ public sealed record As4Attachment(string? ContentId, string ContentType, string
     /// <summary>The decoded content (kept for the digest and decryption work of issue 5; not serialised).</summary>
     [JsonIgnore]
     public ReadOnlyMemory<byte> Content { get; init; }
+
+    /// <summary>True when <see cref="Content"/> is the plaintext decrypted by <see cref="Security.As4Decryptor"/>.</summary>
+    public bool Decrypted { get; init; }
 }

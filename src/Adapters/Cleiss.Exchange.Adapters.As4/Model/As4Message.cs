@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using System.Xml;
+
 namespace Cleiss.Exchange.Adapters.As4.Model;
 
 /// <summary>
@@ -16,4 +19,12 @@ public sealed record As4Message(
     As4Body Body,
     IReadOnlyList<string> OtherHeaders,
     IReadOnlyList<As4Attachment> Attachments,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>
+    /// The envelope as parsed by the hardened reader (whitespace preserved), for signature verification
+    /// (<see cref="Security.WsSecurityVerifier"/>). Not serialised. Treat it as read-only.
+    /// </summary>
+    [JsonIgnore]
+    public XmlDocument? Envelope { get; init; }
+}

@@ -220,6 +220,6 @@ public sealed class As4MessageReaderTests
             var definition = ExchangeErrors.All[code];
             Assert.NotEqual(definition.Title, definition.TitleFr);
         }
-        Assert.Equal(9, ExchangeErrors.All.Keys.Count(c => c.StartsWith("AS4.", StringComparison.Ordinal)));
+        Assert.Equal(18, ExchangeErrors.All.Keys.Count(c => c.StartsWith("AS4.", StringComparison.Ordinal))); // 9 reader codes, 7 signature codes, decryption and decompression
     }
 }

@@ -5,7 +5,9 @@ using System.Text;
 using System.Xml;
 using Cleiss.Exchange.Adapters.As4;
 using Cleiss.Exchange.Adapters.As4.Model;
+using Cleiss.Exchange.Adapters.As4.Security;
 using Cleiss.Exchange.Adapters.As4.Sending;
+using Cleiss.Exchange.Hub.Trust;
 
 namespace Cleiss.Exchange.Hub.Tests.Adapters.As4;
 
@@ -96,5 +98,25 @@ public sealed class WsSecuritySignerTests : IDisposable
 
         Assert.Equal("digest of #" + As4MessageBuilder.MessagingId, Verify(tampered, key.Certificate));
         Assert.Equal("token", Verify(sent, other.Certificate));
+    }
+
+    [Theory]
+    [InlineData("rsa")]
+    [InlineData("ecdsa")]
+    public void The_hubs_verifier_accepts_what_the_hubs_signer_writes_and_refuses_a_changed_attachment(string algorithm)
+    {
+        var store = new SigningKeyStore(Builders.Hub(_folder.Path), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<SigningKeyStore>.Instance);
+        var key = store.Generate("FR:AP0002", algorithm);
+        var sent = As4MessageBuilder.UserMessage(PMode, Request(), key);
+        As4Message Read(byte[] body) => As4MessageReader.TryRead(Encoding.ASCII.GetBytes($"Content-Type: {sent.ContentType}\r\n\r\n").Concat(body).ToArray(), new As4ReaderLimits(), out _)!;
+
+        var valid = WsSecurityVerifier.Verify(Read(sent.Body), new As4VerificationKeys { Override = key.Certificate });
+        var body = (byte[])sent.Body.Clone();
+        body[^60] ^= 0x01; // a byte of the gzip attachment, near the end of the MIME body
+        var changed = WsSecurityVerifier.Verify(Read(body), new As4VerificationKeys { Override = key.Certificate });
+
+        Assert.True(valid.IsValid, valid.Error?.Detail);
+        Assert.False(changed.IsValid);
+        Assert.Equal("EBMS:0101", WsSecurityVerifier.EbmsCode(changed.Code!));
     }
 }
