@@ -81,6 +81,7 @@ public static class HubApp
         app.MapInboxEndpoints();
         app.MapCaseEndpoints();
         app.MapAccessPointEndpoints();
+        app.MapAs4Endpoints();
         return app;
     }
 }

@@ -28,6 +28,16 @@ public sealed partial class SqliteHubStore : IMessageIdStore
             return (new MessageIdRegistration(MessageIdState.New, documentId), true);
         }, cancellationToken);
 
+    public async Task<(string ContentSha256, Guid DocumentId)?> FindAsync(string messageId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var find = connection.CreateCommand();
+        find.CommandText = "SELECT sha256, document_id FROM as4_message_ids WHERE message_id = $id";
+        find.Parameters.AddWithValue("$id", messageId);
+        await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), Guid.Parse(reader.GetString(1))) : null;
+    }
+
     public Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
         WriteAsync(async scope =>
         {
