@@ -57,7 +57,15 @@ public static class HubApp
         {
             client.Timeout = Timeout.InfiniteTimeSpan; // the dispatch stage owns the timeout
         });
-        builder.Services.AddSingleton<IPartnerTransport, HttpPartnerTransport>();
+        if (builder.Configuration[$"{DispatchOptions.SectionName}:{nameof(DispatchOptions.Transport)}"] == "as4")
+        {
+            builder.Services.AddHttpClient(Adapters.As4.Sending.As4PartnerTransport.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+            builder.Services.AddSingleton<IPartnerTransport, Adapters.As4.Sending.As4PartnerTransport>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IPartnerTransport, HttpPartnerTransport>();
+        }
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<HubExceptionHandler>();
         builder.Services.AddOpenApi(options => options.AddOperationTransformer(RequestBodies.DescribeAsync));

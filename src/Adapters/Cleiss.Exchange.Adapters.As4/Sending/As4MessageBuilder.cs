@@ -55,7 +55,8 @@ public static class As4MessageBuilder
     /// </summary>
     public static As4OutboundMessage UserMessage(As4PMode pmode, As4UserMessageRequest request, Cleiss.Exchange.Hub.Trust.SigningCredentials? signer = null)
     {
-        var payloadId = "sed-" + request.MessageId;
+        // The SED part's Content-ID: derived from the message id, kept to characters every MIME stack accepts.
+        var payloadId = "sed-" + new string(request.MessageId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '@' or '-' or '_' ? c : '-').ToArray());
         var envelope = Envelope(pmode, request, payloadId);
         var payload = pmode.Compress ? Gzip(request.Payload.Span) : request.Payload.ToArray();
         IReadOnlyList<Model.As4Reference> signed = [];
@@ -66,7 +67,7 @@ public static class As4MessageBuilder
 
         var root = new MimePart("application", "soap+xml")
         {
-            ContentId = "soap-" + request.MessageId,
+            ContentId = "soap-" + payloadId[4..],
             Content = new MimeContent(new MemoryStream(Encoding.UTF8.GetBytes(envelope))),
             ContentTransferEncoding = ContentEncoding.Binary,
         };

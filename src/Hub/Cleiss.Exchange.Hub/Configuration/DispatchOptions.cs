@@ -17,6 +17,13 @@ public sealed class DispatchOptions
     /// <summary>Upper bound on the delay between retries. Default 30 s.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How documents travel: <c>http</c> (default: the plain-HTTP exchange with the hub's signed receipts) or
+    /// <c>as4</c> (an ebMS3/AS4 user message per document, per the partner's P-Mode in <c>Hub:As4:PModes</c>).
+    /// </summary>
+    [RegularExpression("^(http|as4)$")]
+    public string Transport { get; set; } = "http";
+
     /// <summary>Timeout of one exchange with a partner. Default 30 s.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 }

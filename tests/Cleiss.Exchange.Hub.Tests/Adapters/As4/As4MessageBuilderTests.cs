@@ -71,6 +71,16 @@ public sealed class As4MessageBuilderTests
     }
 
     [Fact]
+    public void A_message_id_with_characters_MIME_ids_do_not_allow_still_gives_a_readable_attachment_reference()
+    {
+        var (message, sent) = RoundTrip(PMode, Request() with { MessageId = "b5c0b1a2@FR:AP0001 x" });
+
+        Assert.Equal("b5c0b1a2@FR:AP0001 x", message.Messaging!.UserMessages[0].MessageInfo!.MessageId);
+        Assert.Equal("sed-b5c0b1a2@FR-AP0001-x", sent.PayloadContentId);
+        Assert.Equal(sent.PayloadContentId, Assert.Single(message.Attachments).ContentId);
+    }
+
+    [Fact]
     public void Values_are_escaped_never_spliced_into_the_XML()
     {
         var (message, _) = RoundTrip(PMode, Request(conversation: "case<&\"'>]]>"));

@@ -57,7 +57,7 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
             timeout.CancelAfter(_options.Timeout);
             try
             {
-                response = await transport.SendAsync(new PartnerMessage(route.Endpoint!, header.InstanceIdentifier, payload, "application/xml"), timeout.Token);
+                response = await transport.SendAsync(new PartnerMessage(route.Endpoint!, header.InstanceIdentifier, payload, "application/xml", route.AccessPointId), timeout.Token);
             }
             catch (System.Net.ProtocolViolationException ex)
             {
@@ -87,6 +87,24 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
         {
             return StageOutcome.DeadLetter(ExchangeErrors.Permanent(ExchangeErrors.DispatchPartnerRejected, Name,
                 $"{route.AccessPointId} refused the document with status {status}."));
+        }
+
+        if (response.Proof is { } proof)
+        {
+            // The transport verified the receipt (AS4: signed by a registered certificate of this access point, every
+            // reference of what was sent acknowledged with the same digest).
+            context.ReceiptId = proof.ReceiptId;
+            context.AddFact("receiptId", proof.ReceiptId);
+            context.AddFact("receiptIssuer", proof.IssuerAccessPointId);
+            foreach (var (key, value) in proof.Facts)
+            {
+                context.AddFact(key, value);
+            }
+            return StageOutcome.Completed;
+        }
+        if (response.ProofProblem is { } proofProblem)
+        {
+            return StageOutcome.DeadLetter(ExchangeErrors.Permanent(ExchangeErrors.DispatchReceiptInvalid, Name, proofProblem));
         }
 
         DeliveryReceipt? receipt = null;
