@@ -50,8 +50,9 @@ public sealed class As4PartnerTransport(
         var answer = await ReadAsync(response, cancellationToken);
         var status = (int)response.StatusCode;
         var contentType = response.Content.Headers.ContentType?.ToString();
-        if (status >= 500 || status is 408 or 429 || status >= 300)
+        if (status >= 300)
         {
+            // The dispatch stage decides: 5xx, 408 and 429 are retried, any other refusal is final.
             return new PartnerResponse(status, answer, contentType);
         }
 
