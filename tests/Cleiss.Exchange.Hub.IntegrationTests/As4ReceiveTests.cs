@@ -103,4 +103,21 @@ public sealed class As4ReceiveTests : IClassFixture<HubRig>
         var messageIds = _rig.Hub.Services.GetRequiredService<IMessageIdStore>();
         Assert.Null(await messageIds.FindAsync(forged.Envelope[(forged.Envelope.IndexOf("<eb:MessageId>", StringComparison.Ordinal) + 14)..].Split('<')[0], CancellationToken.None));
     }
+
+    [Fact]
+    public async Task The_same_MessageId_with_other_content_is_refused_and_nothing_of_it_is_accepted()
+    {
+        var messageId = $"{Guid.NewGuid():N}@be.example";
+        var (first, _) = UserMessage(PartnerKey(), messageId);
+        var (other, otherHeader) = UserMessage(PartnerKey(), messageId); // a fresh SED: other content, same id
+
+        var (status, _, _) = await PostAsync(first);
+        var (conflict, signal, _) = await PostAsync(other);
+
+        Assert.Equal(200, status);
+        Assert.Equal(409, conflict);
+        Assert.Equal("EBMS:0004", Assert.Single(signal.Errors).ErrorCode);
+        var cases = await _rig.Api.GetAsync($"/api/v1/cases/{Uri.EscapeDataString(otherHeader.CaseId)}");
+        Assert.Equal(404, (int)cases.StatusCode); // the second case was never opened: its SED was not accepted
+    }
 }

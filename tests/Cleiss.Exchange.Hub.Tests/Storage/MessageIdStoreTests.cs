@@ -71,4 +71,18 @@ public sealed class MessageIdStoreTests : IAsyncLifetime
         Assert.Equal(15, results.Count(r => r.State == MessageIdState.Duplicate));
         Assert.Single(results.Select(r => r.DocumentId).Distinct());
     }
+
+    [Fact]
+    public async Task An_id_recorded_before_its_document_exists_gets_it_assigned_once()
+    {
+        var document = Guid.NewGuid();
+        await _store.RegisterAsync("early@be", "sha", Guid.Empty, Now, CancellationToken.None);
+        var provisional = await _store.FindAsync("early@be", CancellationToken.None);
+
+        await _store.AssignAsync("early@be", document, CancellationToken.None);
+        await _store.AssignAsync("early@be", Guid.NewGuid(), CancellationToken.None); // never overwritten
+
+        Assert.Equal(("sha", Guid.Empty), provisional);
+        Assert.Equal(("sha", document), await _store.FindAsync("early@be", CancellationToken.None));
+    }
 }

@@ -76,8 +76,11 @@ internal static class As4Endpoints
         {
             return Error(keys, time, messageId, EbmsErrors.DecompressionFailure, "The SED part is missing, not gzip, or too large.", 400);
         }
+        // The MessageId is recorded (or found) before anything else is stored: other content under a known id is
+        // refused with nothing accepted, even when two such messages race.
         var sha = Convert.ToHexStringLower(SHA256.HashData(payload));
-        if (await messageIds.FindAsync(messageId, cancellationToken) is { } seen && seen.ContentSha256 != sha)
+        var registered = await messageIds.RegisterAsync(messageId, sha, Guid.Empty, time.GetUtcNow(), cancellationToken);
+        if (registered.State == MessageIdState.Conflict)
         {
             return Error(keys, time, messageId, EbmsErrors.Other, "This MessageId was received before with other content.", 409);
         }
@@ -86,11 +89,7 @@ internal static class As4Endpoints
         {
             return Error(keys, time, messageId, EbmsErrors.Other, result.Error!.Code, ExchangeErrors.All.TryGetValue(result.Error.Code, out var definition) ? definition.HttpStatus : 400);
         }
-        var registered = await messageIds.RegisterAsync(messageId, sha, result.DocumentId, time.GetUtcNow(), cancellationToken);
-        if (registered.State == MessageIdState.Conflict)
-        {
-            return Error(keys, time, messageId, EbmsErrors.Other, "This MessageId was received before with other content.", 409);
-        }
+        await messageIds.AssignAsync(messageId, result.DocumentId, cancellationToken);
         var receipt = As4SignalBuilder.Receipt(NewMessageId(), time.GetUtcNow(), messageId, message.Security!.Signatures[0].References);
         return Signal(WsSecuritySigner.Sign(receipt, [], keys.Current).Envelope, 200);
     }

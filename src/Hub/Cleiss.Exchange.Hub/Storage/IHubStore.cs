@@ -119,6 +119,9 @@ public interface IMessageIdStore
     /// <summary>Records <paramref name="messageId"/> for <paramref name="documentId"/>, or says what it was before (one transaction).</summary>
     Task<MessageIdRegistration> RegisterAsync(string messageId, string contentSha256, Guid documentId, DateTimeOffset at, CancellationToken cancellationToken);
 
+    /// <summary>Sets the document of an id recorded before its document existed (registered with <see cref="Guid.Empty"/>).</summary>
+    Task AssignAsync(string messageId, Guid documentId, CancellationToken cancellationToken);
+
     /// <summary>What was first received under <paramref name="messageId"/> (content SHA-256 and document), or null.</summary>
     Task<(string ContentSha256, Guid DocumentId)?> FindAsync(string messageId, CancellationToken cancellationToken);
 

@@ -28,6 +28,17 @@ public sealed partial class SqliteHubStore : IMessageIdStore
             return (new MessageIdRegistration(MessageIdState.New, documentId), true);
         }, cancellationToken);
 
+    public Task AssignAsync(string messageId, Guid documentId, CancellationToken cancellationToken) =>
+        WriteAsync(async scope =>
+        {
+            await using var update = scope.Command("UPDATE as4_message_ids SET document_id = $doc WHERE message_id = $id AND document_id = $empty");
+            update.Parameters.AddWithValue("$doc", documentId.ToString());
+            update.Parameters.AddWithValue("$id", messageId);
+            update.Parameters.AddWithValue("$empty", Guid.Empty.ToString());
+            await update.ExecuteNonQueryAsync(cancellationToken);
+            return (true, true);
+        }, cancellationToken);
+
     public async Task<(string ContentSha256, Guid DocumentId)?> FindAsync(string messageId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
