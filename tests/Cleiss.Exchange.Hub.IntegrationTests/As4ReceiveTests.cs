@@ -30,7 +30,7 @@ public sealed class As4ReceiveTests : IClassFixture<HubRig>
         new SigningKeyStore(Options.Create(new HubOptions { DataDirectory = _rig.PartnerData, AccessPointId = "BE:AP0001" }), TimeProvider.System, NullLogger<SigningKeyStore>.Instance).Current;
 
     /// <summary>A fresh inbound SED, business-signed by the partner, wrapped in an AS4 user message signed by <paramref name="key"/>.</summary>
-    private (As4OutboundMessage Sent, SbdhHeader Header) UserMessage(SigningCredentials key, string? messageId = null)
+    private (As4OutboundMessage Sent, SbdhHeader Header) UserMessage(SigningCredentials key, string? messageId = null, DateTimeOffset? signedAt = null)
     {
         var stored = HubRig.Fresh("valid/A001-inbound-1.xml");
         var document = HardenedXml.TryLoad(stored, new IntakeOptions(), "test", out _)!;
@@ -38,7 +38,7 @@ public sealed class As4ReceiveTests : IClassFixture<HubRig>
         var sed = BusinessSignature.SignBytes(stored, document, SbdhReader.SedElement(document)!, PartnerKey(), out _);
         var request = new As4UserMessageRequest(messageId ?? $"{Guid.NewGuid():N}@be.example", DateTimeOffset.UtcNow,
             header.Sender.InstitutionId, header.Receivers[0].InstitutionId, header.CaseId, sed);
-        return (As4MessageBuilder.UserMessage(ToFrance, request, key), header);
+        return (As4MessageBuilder.UserMessage(ToFrance, request, key, signedAt), header);
     }
 
     private async Task<(int Status, As4SignalMessage Signal, As4Message Message)> PostAsync(As4OutboundMessage sent, byte[]? body = null)
@@ -119,5 +119,19 @@ public sealed class As4ReceiveTests : IClassFixture<HubRig>
         Assert.Equal("EBMS:0004", Assert.Single(signal.Errors).ErrorCode);
         var cases = await _rig.Api.GetAsync($"/api/v1/cases/{Uri.EscapeDataString(otherHeader.CaseId)}");
         Assert.Equal(404, (int)cases.StatusCode); // the second case was never opened: its SED was not accepted
+    }
+
+    [Theory]
+    [InlineData(-60)] // expired 55 minutes ago (S21: a replay long after)
+    [InlineData(60)] // created an hour from now
+    public async Task A_message_whose_signed_timestamp_is_outside_the_window_is_refused(int minutes)
+    {
+        var (sent, _) = UserMessage(PartnerKey(), signedAt: DateTimeOffset.UtcNow.AddMinutes(minutes));
+
+        var (status, signal, _) = await PostAsync(sent);
+
+        Assert.Equal(403, status);
+        Assert.Equal("EBMS:0101", Assert.Single(signal.Errors).ErrorCode);
+        Assert.Contains("Timestamp", Assert.Single(signal.Errors).Description, StringComparison.Ordinal);
     }
 }

@@ -53,7 +53,7 @@ public static class As4MessageBuilder
     /// Builds the message, signed with <paramref name="signer"/> (WS-Security over eb:Messaging, the Body and the
     /// SED part as sent) when given.
     /// </summary>
-    public static As4OutboundMessage UserMessage(As4PMode pmode, As4UserMessageRequest request, Cleiss.Exchange.Hub.Trust.SigningCredentials? signer = null)
+    public static As4OutboundMessage UserMessage(As4PMode pmode, As4UserMessageRequest request, Cleiss.Exchange.Hub.Trust.SigningCredentials? signer = null, DateTimeOffset? signedAt = null)
     {
         // The SED part's Content-ID: derived from the message id, kept to characters every MIME stack accepts.
         var payloadId = "sed-" + new string(request.MessageId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '@' or '-' or '_' ? c : '-').ToArray());
@@ -62,7 +62,7 @@ public static class As4MessageBuilder
         IReadOnlyList<Model.As4Reference> signed = [];
         if (signer is not null)
         {
-            (envelope, signed) = WsSecuritySigner.Sign(envelope, [new SignedAttachment(payloadId, payload)], signer);
+            (envelope, signed) = WsSecuritySigner.Sign(envelope, [new SignedAttachment(payloadId, payload)], signer, signedAt ?? request.Timestamp);
         }
 
         var root = new MimePart("application", "soap+xml")

@@ -12,7 +12,8 @@ public sealed record SignedAttachment(string ContentId, ReadOnlyMemory<byte> Con
 
 /// <summary>
 /// Adds the WS-Security header to an AS4 envelope (runs per message): a wsse:BinarySecurityToken with the
-/// signing certificate and a ds:Signature over eb:Messaging and the Body (by wsu:Id, exclusive C14N) and every
+/// signing certificate, a wsu:Timestamp (Created, Expires = Created + 5 min) and a ds:Signature over the
+/// timestamp, eb:Messaging and the Body (by wsu:Id, exclusive C14N) and every
 /// attachment (<c>cid:</c>, Attachment-Content-Signature-Transform: SHA-256 of the part's content as sent),
 /// rsa-sha256 or ecdsa-sha256 with SHA-256 digests, the key named by a SecurityTokenReference to the token.
 /// The digests use the hub's exclusive C14N (Trust/ExclusiveCanonicalizer); SignedInfo is written in its
@@ -26,12 +27,16 @@ public static class WsSecuritySigner
     public const string X509v3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
     public const string Base64Binary = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
     public const string TokenId = "_bst";
+    public const string TimestampId = "_ts";
+
+    /// <summary>How long a message's wsu:Timestamp says it is fresh.</summary>
+    public static readonly TimeSpan TimestampLifetime = TimeSpan.FromMinutes(5);
 
     /// <summary>The signed envelope (UTF-8 text) and the references it signed, for the receipt check.</summary>
     public sealed record Result(string Envelope, IReadOnlyList<Model.As4Reference> References);
 
     /// <summary>Signs <paramref name="envelope"/> (as written by <see cref="As4MessageBuilder"/> or <see cref="As4SignalBuilder"/>).</summary>
-    public static Result Sign(string envelope, IReadOnlyList<SignedAttachment> attachments, SigningCredentials credentials)
+    public static Result Sign(string envelope, IReadOnlyList<SignedAttachment> attachments, SigningCredentials credentials, DateTimeOffset? created = null)
     {
         var document = HardenedXml.TryLoad(Encoding.UTF8.GetBytes(envelope), new IntakeOptions(), "as4-sign", out var error)
             ?? throw new InvalidOperationException($"The envelope to sign does not parse: {error!.Detail}");
@@ -39,7 +44,21 @@ public static class WsSecuritySigner
         var soap = root.NamespaceURI;
         var header = Child(root, "Header", soap) ?? throw new InvalidOperationException("The envelope has no Header.");
 
-        var references = new List<Model.As4Reference>();
+        var security = document.CreateElement("wsse", "Security", As4Namespaces.Wsse);
+        security.SetAttribute("mustUnderstand", soap, root.NamespaceURI == As4Namespaces.Soap12 ? "true" : "1");
+        // wsu:Timestamp (S21): signed, so a replay outside its window is refused by the receiver.
+        var at = (created ?? DateTimeOffset.UtcNow).UtcDateTime;
+        var timestamp = document.CreateElement("wsu", "Timestamp", As4Namespaces.Wsu);
+        WsuId(timestamp, TimestampId); // an explicit wsu: prefix, as a parser would give it (the digest is taken from this tree)
+        timestamp.AppendChild(document.CreateElement("wsu", "Created", As4Namespaces.Wsu))!.InnerText = at.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        timestamp.AppendChild(document.CreateElement("wsu", "Expires", As4Namespaces.Wsu))!.InnerText = (at + TimestampLifetime).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        security.AppendChild(timestamp);
+        header.PrependChild(security);
+
+        var references = new List<Model.As4Reference>
+        {
+            new("#" + TimestampId, [ExcC14N], Sha256, Convert.ToBase64String(ExclusiveCanonicalizer.Sha256(timestamp))),
+        };
         foreach (var (localName, ns) in new[] { ("Messaging", As4Namespaces.Ebms), ("Body", soap) })
         {
             var element = localName == "Body" ? Child(root, "Body", soap) : Child(header, localName, ns);
@@ -63,14 +82,12 @@ public static class WsSecuritySigner
             _ => throw new InvalidOperationException("The signing key is neither RSA nor ECDSA."),
         };
 
-        var security = document.CreateElement("wsse", "Security", As4Namespaces.Wsse);
-        security.SetAttribute("mustUnderstand", soap, root.NamespaceURI == As4Namespaces.Soap12 ? "true" : "1");
         var token = document.CreateElement("wsse", "BinarySecurityToken", As4Namespaces.Wsse);
         token.SetAttribute("EncodingType", Base64Binary);
         token.SetAttribute("ValueType", X509v3);
-        token.SetAttribute("Id", As4Namespaces.Wsu, TokenId);
+        WsuId(token, TokenId);
         token.InnerText = Convert.ToBase64String(credentials.Certificate.RawData);
-        security.AppendChild(token);
+        security.InsertBefore(token, timestamp);
 
         // The signature element from canonical text: SignedInfo parsed from exactly the bytes that were signed.
         var signatureXml = new StringBuilder()
@@ -83,7 +100,6 @@ public static class WsSecuritySigner
             .ToString();
         var fragment = HardenedXml.TryLoad(Encoding.UTF8.GetBytes(signatureXml), new IntakeOptions(), "as4-sign", out _)!;
         security.AppendChild(document.ImportNode(fragment.DocumentElement!, deep: true));
-        header.PrependChild(security);
         return new Result(document.DocumentElement!.OuterXml, references);
     }
 
@@ -112,4 +128,11 @@ public static class WsSecuritySigner
         .Replace("\"", "&quot;", StringComparison.Ordinal).Replace("\t", "&#x9;", StringComparison.Ordinal).Replace("\n", "&#xA;", StringComparison.Ordinal).Replace("\r", "&#xD;", StringComparison.Ordinal);
 
     private static XmlElement? Child(XmlNode parent, string localName, string ns) => XmlWalk.Child(parent, localName, ns);
+
+    private static void WsuId(XmlElement element, string id)
+    {
+        var attribute = element.OwnerDocument.CreateAttribute("wsu", "Id", As4Namespaces.Wsu);
+        attribute.Value = id;
+        element.Attributes.Append(attribute);
+    }
 }

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using System.Xml;
 using Cleiss.Exchange.Adapters.As4;
 using Cleiss.Exchange.Adapters.As4.Model;
 using Cleiss.Exchange.Adapters.As4.Security;
@@ -28,6 +29,9 @@ namespace Cleiss.Exchange.Hub.Host.Endpoints;
 internal static class As4Endpoints
 {
     private const string SoapMediaType = "application/soap+xml";
+
+    /// <summary>Clock difference tolerated between access points for wsu:Timestamp.</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
     public static void MapAs4Endpoints(this IEndpointRouteBuilder app)
     {
@@ -71,6 +75,11 @@ internal static class As4Endpoints
                 verification?.Code ?? "No certificate registered for the sender's access point passes the checks.", 403);
         }
 
+        if (TimestampProblem(message, verification, time.GetUtcNow()) is { } stale)
+        {
+            return Error(keys, time, messageId, stale.Code, stale.Why, 403);
+        }
+
         var payload = Payload(message, part, limits.Value.MaxDocumentBytes);
         if (payload is null)
         {
@@ -92,6 +101,31 @@ internal static class As4Endpoints
         await messageIds.AssignAsync(messageId, result.DocumentId, cancellationToken);
         var receipt = As4SignalBuilder.Receipt(NewMessageId(), time.GetUtcNow(), messageId, message.Security!.Signatures[0].References);
         return Signal(WsSecuritySigner.Sign(receipt, [], keys.Current).Envelope, 200);
+    }
+
+    /// <summary>
+    /// S21: a wsu:Timestamp, when the message has one, must be signed and current (Created not after now + skew,
+    /// Expires not before now − skew). Without one the message is accepted (not every AS4 stack writes it).
+    /// </summary>
+    private static (EbmsErrorCode Code, string Why)? TimestampProblem(As4Message message, As4SignatureVerification verification, DateTimeOffset now)
+    {
+        var security = message.Envelope?.DocumentElement is { } root ? Hub.Internal.XmlWalk.Descendants(root, "Security", As4Namespaces.Wsse) : [];
+        var stamps = security.Count == 1 ? Hub.Internal.XmlWalk.Descendants(security[0], "Timestamp", As4Namespaces.Wsu) : [];
+        if (stamps.Count == 0)
+        {
+            return null;
+        }
+        if (stamps.Count > 1 || !verification.VerifiedElements.Contains(stamps[0]))
+        {
+            return (EbmsErrors.PolicyNoncompliance, "The wsu:Timestamp must be single and signed.");
+        }
+        static DateTimeOffset? At(XmlElement? element) =>
+            DateTimeOffset.TryParse(element?.InnerText, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var value) ? value : null;
+        var created = At(Hub.Internal.XmlWalk.Child(stamps[0], "Created", As4Namespaces.Wsu));
+        var expires = At(Hub.Internal.XmlWalk.Child(stamps[0], "Expires", As4Namespaces.Wsu));
+        return created is null || created > now + ClockSkew || (expires is { } end && end < now - ClockSkew)
+            ? (EbmsErrors.FailedAuthentication, "The wsu:Timestamp is missing its Created time, in the future, or expired.")
+            : null;
     }
 
     /// <summary>The first registered certificate that passes the certificate checks and verifies the message.</summary>
