@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Cleiss.Exchange.Hub.Tests.RealData;
 
 namespace Cleiss.Exchange.Hub.IntegrationTests;
 

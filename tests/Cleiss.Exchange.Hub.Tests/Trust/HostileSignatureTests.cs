@@ -17,7 +17,7 @@ using Microsoft.Extensions.Options;
 namespace Cleiss.Exchange.Hub.Tests.Trust;
 
 /// <summary>
-/// The hostile inputs of /work/shared/security/HOSTILE-INPUTS.md that apply to business signatures, one test (or
+/// The hostile inputs of ../shared/security/HOSTILE-INPUTS.md that apply to business signatures, one test (or
 /// row) per case id, through the inbound pipeline (receive, then verify) unless a certificate outside the profile
 /// has to be registered. Hostile variants are built on the DOM of a validly signed inbound document; those outside
 /// the profile are signed for real with SignedXml, and where .NET would accept them the test first shows that they
