@@ -41,6 +41,7 @@ public sealed class CertificateValidator : IDisposable
     private readonly ILogger<CertificateValidator> _logger;
     private readonly HttpClient _http;
     private readonly ConcurrentDictionary<string, CachedCrl> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (DateTime Stamp, List<X509Certificate2> Certificates)> _folders = new(StringComparer.Ordinal);
 
     public CertificateValidator(IOptions<HubOptions> hub, IOptions<TrustOptions> options, TimeProvider time, ILogger<CertificateValidator> logger)
     {
@@ -87,7 +88,7 @@ public sealed class CertificateValidator : IDisposable
                 : Refuse(ExchangeErrors.VerifyCertificateUntrusted, "Self-signed partner certificates are not accepted (Hub:Trust:AllowPinnedSelfSigned is false).");
         }
 
-        var anchors = ReadCertificates(_anchors);
+        var anchors = Certificates(_anchors);
         if (anchors.Count == 0)
         {
             return Refuse(ExchangeErrors.VerifyCertificateUntrusted, $"The certificate is issued by a CA but no trust anchor is configured ({_anchors}).");
@@ -95,7 +96,7 @@ public sealed class CertificateValidator : IDisposable
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(anchors.ToArray());
-        chain.ChainPolicy.ExtraStore.AddRange(ReadCertificates(_intermediates).ToArray());
+        chain.ChainPolicy.ExtraStore.AddRange(Certificates(_intermediates).ToArray());
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck; // CRLs are checked below, with the configured policy
         chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.ChainPolicy.VerificationTime = checkedAt;
@@ -317,6 +318,22 @@ public sealed class CertificateValidator : IDisposable
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// The certificates of an anchors/intermediates folder, read again only when the folder changed (a file added,
+    /// removed or renamed), not per message. A certificate overwritten in place is seen after a restart.
+    /// </summary>
+    private List<X509Certificate2> Certificates(string folder)
+    {
+        var stamp = Directory.Exists(folder) ? Directory.GetLastWriteTimeUtc(folder) : DateTime.MinValue;
+        if (_folders.TryGetValue(folder, out var cached) && cached.Stamp == stamp)
+        {
+            return cached.Certificates;
+        }
+        var read = ReadCertificates(folder);
+        _folders[folder] = (stamp, read);
+        return read;
     }
 
     private static List<X509Certificate2> ReadCertificates(string folder)
