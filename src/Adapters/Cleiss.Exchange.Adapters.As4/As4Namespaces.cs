@@ -14,4 +14,5 @@ public static class As4Namespaces
     public const string Xenc = "http://www.w3.org/2001/04/xmlenc#";
     public const string Xenc11 = "http://www.w3.org/2009/xmlenc11#";
     public const string Wsa = "http://www.w3.org/2005/08/addressing";
+    public const string MultiHop = "http://docs.oasis-open.org/ebxml-msg/ns/ebms/v3.0/multihop/200902/";
 }

@@ -19,8 +19,27 @@ public sealed record DeliveryProof(string ReceiptId, string IssuerAccessPointId,
 /// <param name="Body">The answer body, e.g. a signed receipt.</param>
 /// <param name="ContentType">The answer media type, if any.</param>
 /// <param name="Proof">Set by a transport that checks the receipt itself; the dispatch stage then accepts it as is.</param>
-/// <param name="ProofProblem">Set by such a transport when the answer is not a valid proof of delivery (why).</param>
-public sealed record PartnerResponse(int StatusCode, byte[] Body, string? ContentType, DeliveryProof? Proof = null, string? ProofProblem = null);
+/// <param name="ProofProblem">Set by such a transport when the answer is not a valid proof of delivery (why): the
+/// message is sent again (same id) within the partner's retry policy (reception awareness), then dead-lettered.</param>
+/// <param name="Refusal">Set by such a transport when the partner refused the message (e.g. an ebMS error signal): final.</param>
+public sealed record PartnerResponse(int StatusCode, byte[] Body, string? ContentType, DeliveryProof? Proof = null, string? ProofProblem = null, string? Refusal = null);
+
+/// <summary>
+/// How often and how long a partner is tried again until a valid receipt arrives (AS4 reception awareness:
+/// per P-Mode). The interval doubles after each attempt, up to <paramref name="MaxInterval"/>.
+/// </summary>
+/// <param name="MaxAttempts">Attempts in all, the first send included.</param>
+/// <param name="FirstInterval">The wait before the first resend.</param>
+/// <param name="MaxInterval">The longest wait between two attempts.</param>
+public sealed record PartnerRetryPolicy(int MaxAttempts, TimeSpan FirstInterval, TimeSpan MaxInterval)
+{
+    /// <summary>The wait after attempt <paramref name="attempt"/> (1-based).</summary>
+    public TimeSpan After(int attempt)
+    {
+        var delay = FirstInterval * Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
+        return delay > MaxInterval ? MaxInterval : delay;
+    }
+}
 
 /// <summary>
 /// Carries a signed document to a partner access point and returns its answer.
@@ -31,4 +50,8 @@ public interface IPartnerTransport
     /// <summary>Sends one message. Throws <see cref="HttpRequestException"/> or
     /// <see cref="TaskCanceledException"/> when the partner cannot be reached.</summary>
     Task<PartnerResponse> SendAsync(PartnerMessage message, CancellationToken cancellationToken);
+
+    /// <summary>The partner's own retry policy (e.g. an AS4 P-Mode's reception awareness), or null for the hub's
+    /// (<c>Hub:Dispatch</c>).</summary>
+    PartnerRetryPolicy? RetryPolicyFor(string accessPointId) => null;
 }

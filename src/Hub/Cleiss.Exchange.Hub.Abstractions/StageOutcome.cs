@@ -18,7 +18,12 @@ public enum StageOutcomeKind
 /// <summary>
 /// The result of one stage. Stages return it, the runner acts on it (runs per message).
 /// </summary>
-public readonly record struct StageOutcome(StageOutcomeKind Kind, ExchangeError? Error, TimeSpan RetryAfter)
+/// <param name="Kind">What the runner does next.</param>
+/// <param name="Error">Why, when not successful.</param>
+/// <param name="RetryAfter">For <see cref="StageOutcomeKind.Retry"/>: the wait before the next attempt.</param>
+/// <param name="MaxAttempts">For <see cref="StageOutcomeKind.Retry"/>: the attempts allowed in all when the stage has its own
+/// policy (e.g. a partner's P-Mode); null for the hub's (<c>Hub:Dispatch:MaxAttempts</c>).</param>
+public readonly record struct StageOutcome(StageOutcomeKind Kind, ExchangeError? Error, TimeSpan RetryAfter, int? MaxAttempts = null)
 {
     /// <summary>Continue with the next stage.</summary>
     public static StageOutcome Continue { get; } = new(StageOutcomeKind.Continue, null, TimeSpan.Zero);
@@ -30,7 +35,7 @@ public readonly record struct StageOutcome(StageOutcomeKind Kind, ExchangeError?
     public static StageOutcome Reject(ExchangeError error) => new(StageOutcomeKind.Rejected, error, TimeSpan.Zero);
 
     /// <summary>Try the stage again after a delay.</summary>
-    public static StageOutcome Retry(ExchangeError error, TimeSpan after) => new(StageOutcomeKind.Retry, error, after);
+    public static StageOutcome Retry(ExchangeError error, TimeSpan after, int? maxAttempts = null) => new(StageOutcomeKind.Retry, error, after, maxAttempts);
 
     /// <summary>Give up and park the document for an operator.</summary>
     public static StageOutcome DeadLetter(ExchangeError error) => new(StageOutcomeKind.DeadLetter, error, TimeSpan.Zero);

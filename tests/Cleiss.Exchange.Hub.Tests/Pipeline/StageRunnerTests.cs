@@ -78,6 +78,25 @@ public sealed class StageRunnerTests
     }
 
     [Fact]
+    public async Task A_stage_with_its_own_retry_policy_gets_its_attempts_not_the_hub_default()
+    {
+        var sink = new RecordingSink();
+        var down = StageOutcome.Retry(ExchangeErrors.Transient("X.DOWN", "flaky", "down"), TimeSpan.FromSeconds(1), maxAttempts: 4);
+        var run = Runner(maxAttempts: 2).RunAsync([new ScriptedStage("flaky", down, down, down, down, StageOutcome.Completed)], 0, Context(), sink, CancellationToken.None).AsTask();
+
+        for (var waited = 1; waited <= 3; waited++)
+        {
+            await WaitUntilAsync(() => sink.Events.Count == waited);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+        var result = await run;
+
+        Assert.Equal(StageOutcomeKind.DeadLetter, result.Kind);
+        Assert.Equal(["retry-scheduled", "retry-scheduled", "retry-scheduled", "failed"], sink.Events.Select(e => e.Event));
+        Assert.StartsWith("Gave up after 4 attempts", result.Error!.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_stage_that_throws_dead_letters_its_document_and_the_runner_goes_on()
     {
         var sink = new RecordingSink();

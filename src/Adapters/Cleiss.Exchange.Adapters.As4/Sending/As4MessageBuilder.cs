@@ -45,9 +45,6 @@ public static class As4MessageBuilder
 {
     public const string MessagingId = "_ebmessaging";
     public const string BodyId = "_body";
-    public const string NextMsh = "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/part2/200811/nextmsh";
-    public const string ICloud = "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/part2/200811/icloud";
-    public const string OneWayRequest = "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/oneWay.request";
 
     /// <summary>
     /// Builds the message, signed with <paramref name="signer"/> (WS-Security over eb:Messaging, the Body and the
@@ -94,20 +91,20 @@ public static class As4MessageBuilder
         var text = new StringBuilder();
         using (var xml = XmlWriter.Create(text, new XmlWriterSettings { OmitXmlDeclaration = true, Encoding = Encoding.UTF8 }))
         {
-            const string S = As4Namespaces.Soap12, Eb = As4Namespaces.Ebms, Wsu = As4Namespaces.Wsu, Wsa = As4Namespaces.Wsa;
+            const string S = As4Namespaces.Soap12, Eb = As4Namespaces.Ebms, Wsu = As4Namespaces.Wsu;
             xml.WriteStartElement("env", "Envelope", S);
             xml.WriteAttributeString("xmlns", "eb", null, Eb);
             xml.WriteAttributeString("xmlns", "wsu", null, Wsu);
             xml.WriteStartElement("Header", S);
             if (pmode.MultiHop)
             {
-                xml.WriteStartElement("wsa", "To", Wsa);
-                xml.WriteAttributeString("role", S, NextMsh);
-                xml.WriteString(ICloud);
-                xml.WriteEndElement();
-                xml.WriteElementString("wsa", "Action", Wsa, OneWayRequest);
+                As4RoutingInput.WriteAddressing(xml, As4RoutingInput.OneWayRequest);
             }
             xml.WriteStartElement("Messaging", Eb);
+            if (pmode.MultiHop)
+            {
+                xml.WriteAttributeString("role", S, As4RoutingInput.NextMsh);
+            }
             xml.WriteAttributeString("mustUnderstand", S, "true");
             xml.WriteAttributeString("Id", Wsu, MessagingId);
             xml.WriteStartElement("UserMessage", Eb);

@@ -15,8 +15,9 @@ namespace Cleiss.Exchange.Adapters.As4.Sending;
 /// so every retry carries the same eb:MessageId and the partner's duplicate elimination absorbs it; the message is
 /// WS-Security-signed with the hub's key; the answer counts only if it is a non-repudiation receipt for this
 /// message, signed by a certificate registered for that access point that passes the certificate checks, listing
-/// every reference the hub signed with the same digest. Server errors and unreachable partners surface as before
-/// (the dispatch stage retries); an ebMS error signal is a refusal.
+/// every reference the hub signed with the same digest. Server errors, unreachable partners and answers that are
+/// not such a receipt are retried within the P-Mode's reception awareness (<see cref="RetryPolicyFor"/>); an ebMS
+/// error signal is a refusal.
 /// </summary>
 public sealed class As4PartnerTransport(
     IHttpClientFactory clients, IOptions<As4Options> options, SigningKeyStore keys, TrustStore trust, CertificateValidator certificates,
@@ -27,6 +28,10 @@ public sealed class As4PartnerTransport(
 
     /// <summary>Largest answer read (a receipt or an error signal): 1 MiB.</summary>
     public const int MaxAnswerBytes = 1024 * 1024;
+
+    /// <summary>Reception awareness per P-Mode: RetryCount resends after the first attempt, from RetryInterval doubling, at most an hour apart.</summary>
+    public PartnerRetryPolicy? RetryPolicyFor(string accessPointId) =>
+        options.Value.For(accessPointId) is { } pmode ? new PartnerRetryPolicy(pmode.RetryCount + 1, pmode.RetryInterval, TimeSpan.FromHours(1)) : null;
 
     public async Task<PartnerResponse> SendAsync(PartnerMessage message, CancellationToken cancellationToken)
     {
@@ -64,7 +69,11 @@ public sealed class As4PartnerTransport(
         }
         if (only.Errors is [var first, ..])
         {
-            return new PartnerResponse(status, answer, contentType, ProofProblem: $"The partner answered an ebMS error {first.ErrorCode} ({first.ShortDescription}).");
+            return new PartnerResponse(status, answer, contentType, Refusal: $"The partner answered an ebMS error {first.ErrorCode} ({first.ShortDescription}).");
+        }
+        if (pmode.MultiHop && signal.MultiHop?.RoutingInput is { } routing && routing.MessageInfo?.MessageId != messageId)
+        {
+            return new PartnerResponse(status, answer, contentType, ProofProblem: "The receipt's ebint:RoutingInput names another message.");
         }
         if (only.Receipt is not { } receipt || !As4SignalBuilder.ProvesDeliveryOf(receipt, sent.SignedReferences))
         {

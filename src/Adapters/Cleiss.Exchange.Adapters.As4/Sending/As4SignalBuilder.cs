@@ -39,9 +39,13 @@ public static class EbmsErrors
 /// </summary>
 public static class As4SignalBuilder
 {
-    /// <summary>A receipt for <paramref name="refToMessageId"/> whose signature had <paramref name="signedReferences"/>.</summary>
-    public static string Receipt(string messageId, DateTimeOffset timestamp, string refToMessageId, IReadOnlyList<As4Reference> signedReferences) =>
-        Signal(messageId, timestamp, refToMessageId, xml =>
+    /// <summary>
+    /// A receipt for <paramref name="refToMessageId"/> whose signature had <paramref name="signedReferences"/>; with the
+    /// multi-hop headers (<see cref="As4RoutingInput"/>) when <paramref name="multiHopOf"/> (the user message answered,
+    /// received with multi-hop headers) is given.
+    /// </summary>
+    public static string Receipt(string messageId, DateTimeOffset timestamp, string refToMessageId, IReadOnlyList<As4Reference> signedReferences, As4UserMessage? multiHopOf = null) =>
+        Signal(messageId, timestamp, refToMessageId, multiHopOf, As4RoutingInput.OneWayReceipt, xml =>
         {
             xml.WriteStartElement("Receipt", As4Namespaces.Ebms);
             xml.WriteStartElement("ebbp", "NonRepudiationInformation", As4Namespaces.EbbpSignals);
@@ -72,9 +76,12 @@ public static class As4SignalBuilder
             xml.WriteEndElement(); // Receipt
         });
 
-    /// <summary>An Error signal about <paramref name="refToMessageId"/> (null when the message could not be read at all).</summary>
-    public static string Error(string messageId, DateTimeOffset timestamp, string? refToMessageId, EbmsErrorCode error, string? description = null) =>
-        Signal(messageId, timestamp, refToMessageId, xml =>
+    /// <summary>
+    /// An Error signal about <paramref name="refToMessageId"/> (null when the message could not be read at all); with
+    /// the multi-hop headers when <paramref name="multiHopOf"/> is given.
+    /// </summary>
+    public static string Error(string messageId, DateTimeOffset timestamp, string? refToMessageId, EbmsErrorCode error, string? description = null, As4UserMessage? multiHopOf = null) =>
+        Signal(messageId, timestamp, refToMessageId, multiHopOf, As4RoutingInput.OneWayError, xml =>
         {
             xml.WriteStartElement("Error", As4Namespaces.Ebms);
             xml.WriteAttributeString("errorCode", error.Code);
@@ -116,7 +123,7 @@ public static class As4SignalBuilder
         return true;
     }
 
-    private static string Signal(string messageId, DateTimeOffset timestamp, string? refToMessageId, Action<XmlWriter> content)
+    private static string Signal(string messageId, DateTimeOffset timestamp, string? refToMessageId, As4UserMessage? multiHopOf, string action, Action<XmlWriter> content)
     {
         var text = new StringBuilder();
         using (var xml = XmlWriter.Create(text, new XmlWriterSettings { OmitXmlDeclaration = true }))
@@ -126,7 +133,16 @@ public static class As4SignalBuilder
             xml.WriteAttributeString("xmlns", "eb", null, Eb);
             xml.WriteAttributeString("xmlns", "wsu", null, Wsu);
             xml.WriteStartElement("Header", S);
+            if (multiHopOf is not null)
+            {
+                As4RoutingInput.WriteAddressing(xml, action);
+                As4RoutingInput.WriteRoutingInput(xml, multiHopOf);
+            }
             xml.WriteStartElement("Messaging", Eb);
+            if (multiHopOf is not null)
+            {
+                xml.WriteAttributeString("role", S, As4RoutingInput.NextMsh);
+            }
             xml.WriteAttributeString("mustUnderstand", S, "true");
             xml.WriteAttributeString("Id", Wsu, As4MessageBuilder.MessagingId);
             xml.WriteStartElement("SignalMessage", Eb);

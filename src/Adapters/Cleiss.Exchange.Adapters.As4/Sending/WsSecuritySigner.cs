@@ -13,7 +13,7 @@ public sealed record SignedAttachment(string ContentId, ReadOnlyMemory<byte> Con
 /// <summary>
 /// Adds the WS-Security header to an AS4 envelope (runs per message): a wsse:BinarySecurityToken with the
 /// signing certificate, a wsu:Timestamp (Created, Expires = Created + 5 min) and a ds:Signature over the
-/// timestamp, eb:Messaging and the Body (by wsu:Id, exclusive C14N) and every
+/// timestamp, eb:Messaging, the Body and the multi-hop headers (by wsu:Id, exclusive C14N) and every
 /// attachment (<c>cid:</c>, Attachment-Content-Signature-Transform: SHA-256 of the part's content as sent),
 /// rsa-sha256 or ecdsa-sha256 with SHA-256 digests, the key named by a SecurityTokenReference to the token.
 /// The digests use the hub's exclusive C14N (Trust/ExclusiveCanonicalizer); SignedInfo is written in its
@@ -68,6 +68,14 @@ public static class WsSecuritySigner
                 throw new InvalidOperationException($"The {localName} element has no wsu:Id to sign.");
             }
             references.Add(new Model.As4Reference("#" + id, [ExcC14N], Sha256, Convert.ToBase64String(ExclusiveCanonicalizer.Sha256(element!))));
+        }
+        // Multi-hop headers (wsa:To, wsa:Action, ebint:RoutingInput), when the builder gave them a wsu:Id.
+        foreach (var (localName, ns) in new[] { ("To", As4Namespaces.Wsa), ("Action", As4Namespaces.Wsa), ("RoutingInput", As4Namespaces.MultiHop) })
+        {
+            if (Child(header, localName, ns) is { } hop && hop.GetAttribute("Id", As4Namespaces.Wsu) is { Length: > 0 } hopId)
+            {
+                references.Add(new Model.As4Reference("#" + hopId, [ExcC14N], Sha256, Convert.ToBase64String(ExclusiveCanonicalizer.Sha256(hop))));
+            }
         }
         foreach (var attachment in attachments)
         {

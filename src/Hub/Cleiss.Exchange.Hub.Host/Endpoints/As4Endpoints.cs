@@ -99,7 +99,8 @@ internal static class As4Endpoints
             return Error(keys, time, messageId, EbmsErrors.Other, result.Error!.Code, ExchangeErrors.All.TryGetValue(result.Error.Code, out var definition) ? definition.HttpStatus : 400);
         }
         await messageIds.AssignAsync(messageId, result.DocumentId, cancellationToken);
-        var receipt = As4SignalBuilder.Receipt(NewMessageId(), time.GetUtcNow(), messageId, message.Security!.Signatures[0].References);
+        var receipt = As4SignalBuilder.Receipt(NewMessageId(), time.GetUtcNow(), messageId, message.Security!.Signatures[0].References,
+            multiHopOf: message.MultiHop is null ? null : user);
         return Signal(WsSecuritySigner.Sign(receipt, [], keys.Current).Envelope, 200);
     }
 

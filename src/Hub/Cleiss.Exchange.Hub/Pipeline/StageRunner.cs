@@ -44,7 +44,7 @@ public sealed class StageRunner(HubMetrics metrics, TimeProvider time, IOptions<
             {
                 context.ResetStageFacts();
                 var outcome = await ExecuteGuardedAsync(stage, context, direction, cancellationToken);
-                var giveUp = outcome.Kind == StageOutcomeKind.Retry && context.Attempt >= _maxAttempts;
+                var giveUp = outcome.Kind == StageOutcomeKind.Retry && context.Attempt >= (outcome.MaxAttempts ?? _maxAttempts);
                 if (giveUp)
                 {
                     var last = outcome.Error!;

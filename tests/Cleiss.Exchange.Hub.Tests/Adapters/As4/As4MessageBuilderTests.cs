@@ -64,7 +64,7 @@ public sealed class As4MessageBuilderTests
         var (multiHop, _) = RoundTrip(PMode, Request());
         var (direct, _) = RoundTrip(new As4PMode { Id = "d", AccessPointId = "BE:AP0001", Url = "https://be.example/as4", MultiHop = false, Compress = false }, Request());
 
-        Assert.Equal((As4MessageBuilder.ICloud, As4MessageBuilder.NextMsh, As4MessageBuilder.OneWayRequest), (multiHop.MultiHop!.To, multiHop.MultiHop.ToRole, multiHop.MultiHop.Action));
+        Assert.Equal((As4RoutingInput.ICloud, As4RoutingInput.NextMsh, As4RoutingInput.OneWayRequest), (multiHop.MultiHop!.To, multiHop.MultiHop.ToRole, multiHop.MultiHop.Action));
         Assert.Null(direct.MultiHop);
         Assert.Null(Assert.Single(direct.Messaging!.UserMessages[0].Parts).CompressionType);
         Assert.Equal(Builders.Sample("valid/A001-outbound-1.xml"), Assert.Single(direct.Attachments).Content.ToArray());

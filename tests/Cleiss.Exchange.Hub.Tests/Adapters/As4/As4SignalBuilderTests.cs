@@ -55,6 +55,39 @@ public sealed class As4SignalBuilderTests
         Assert.Null(signal.Receipt);
     }
 
+    [Fact]
+    public void A_receipt_for_a_multi_hop_message_routes_back_with_a_signed_RoutingInput()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var certificate = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=BE:AP0001", key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1).CreateSelfSigned(At.AddDays(-1), At.AddDays(1));
+        var signer = new Cleiss.Exchange.Hub.Trust.SigningCredentials(certificate, "k1");
+        var pmode = new As4PMode { Id = "be", AccessPointId = "BE:AP0001", Url = "https://be.example/as4" };
+        var request = new As4UserMessageRequest("m1@fr.ap0001.eessi", At, "FR:CLEISS0002", "BE:ONSS00001", "case-1", Builders.Sample("valid/A001-outbound-1.xml"),
+            MessageProperties: [new("originalSender", "FR:CLEISS0002"), new("finalRecipient", "BE:ONSS00001")]);
+        var sent = As4MessageBuilder.UserMessage(pmode, request, signer);
+        Assert.Contains(sent.SignedReferences, r => r.Uri == "#" + As4RoutingInput.ToId);
+        var received = As4MessageReader.TryRead(Encoding.ASCII.GetBytes($"Content-Type: {sent.ContentType}\r\n\r\n").Concat(sent.Body).ToArray(), new As4ReaderLimits(), out _)!;
+        Assert.NotNull(received.MultiHop);
+        var user = received.Messaging!.UserMessages[0];
+
+        var signed = WsSecuritySigner.Sign(As4SignalBuilder.Receipt("r1@be", At, "m1@fr.ap0001.eessi", received.Security!.Signatures[0].References, multiHopOf: user), [], signer, At);
+        var answer = As4MessageReader.TryRead(Encoding.UTF8.GetBytes(signed.Envelope), new As4ReaderLimits(), out var error)!;
+
+        Assert.Null(error);
+        Assert.Equal((As4RoutingInput.ICloud, As4RoutingInput.NextMsh, As4RoutingInput.OneWayReceipt), (answer.MultiHop!.To, answer.MultiHop.ToRole, answer.MultiHop.Action));
+        var routing = answer.MultiHop.RoutingInput!;
+        Assert.Equal("m1@fr.ap0001.eessi", routing.MessageInfo!.MessageId);
+        Assert.Equal(("BE:ONSS00001", "FR:CLEISS0002"), (routing.From!.PartyIds[0].Value, routing.To!.PartyIds[0].Value));
+        Assert.Equal((As4PMode.DefaultMpc + ".response", "Send.response", "case-1"), (routing.Mpc, routing.Collaboration!.Action, routing.Collaboration.ConversationId));
+        Assert.Equal(user.Parts.Single().Href, routing.Parts.Single().Href);
+        Assert.Equal(["#_ts", "#_ebmessaging", "#_body", "#_wsato", "#_wsaaction", "#_routinginput"], signed.References.Select(r => r.Uri));
+        Assert.True(Cleiss.Exchange.Adapters.As4.Security.WsSecurityVerifier.Verify(answer, new Cleiss.Exchange.Adapters.As4.Security.As4VerificationKeys { Override = certificate }).IsValid);
+        var tampered = signed.Envelope.Replace("Send.response", "Send.request", StringComparison.Ordinal);
+        var changed = As4MessageReader.TryRead(Encoding.UTF8.GetBytes(tampered), new As4ReaderLimits(), out _)!;
+        Assert.False(Cleiss.Exchange.Adapters.As4.Security.WsSecurityVerifier.Verify(changed, new Cleiss.Exchange.Adapters.As4.Security.As4VerificationKeys { Override = certificate }).IsValid);
+    }
+
     [CorpusFact]
     public void A_receipt_for_a_real_signed_message_repeats_its_references()
     {

@@ -79,7 +79,7 @@ public sealed class WsSecuritySignerTests : IDisposable
 
         var sent = As4MessageBuilder.UserMessage(PMode, Request(), key);
 
-        Assert.Equal(["#" + WsSecuritySigner.TimestampId, "#" + As4MessageBuilder.MessagingId, "#" + As4MessageBuilder.BodyId, "cid:" + sent.PayloadContentId], sent.SignedReferences.Select(r => r.Uri));
+        Assert.Equal(["#" + WsSecuritySigner.TimestampId, "#" + As4MessageBuilder.MessagingId, "#" + As4MessageBuilder.BodyId, "#" + As4RoutingInput.ToId, "#" + As4RoutingInput.ActionId, "cid:" + sent.PayloadContentId], sent.SignedReferences.Select(r => r.Uri));
         Assert.Null(Verify(sent, key.Certificate));
         var read = As4MessageReader.TryRead(Encoding.ASCII.GetBytes($"Content-Type: {sent.ContentType}\r\n\r\n").Concat(sent.Body).ToArray(), new As4ReaderLimits(), out _)!;
         var signature = Assert.Single(read.Security!.Signatures);

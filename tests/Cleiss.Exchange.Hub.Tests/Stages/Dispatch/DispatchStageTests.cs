@@ -33,12 +33,12 @@ public sealed class DispatchStageTests : IDisposable
         _keys.Dispose();
     }
 
-    private async Task<StageOutcome> DispatchAsync(Func<PartnerMessage, PartnerResponse> partner, int attempt = 1, TrustOptions? trustOptions = null)
+    private async Task<StageOutcome> DispatchAsync(Func<PartnerMessage, PartnerResponse> partner, int attempt = 1, TrustOptions? trustOptions = null, PartnerRetryPolicy? policy = null)
     {
         var hub = Builders.Hub(_hubData.Path);
         var trust = new TrustStore(hub, NullLogger<TrustStore>.Instance);
         using var certificates = new CertificateValidator(hub, Options.Create(trustOptions ?? new TrustOptions()), TimeProvider.System, NullLogger<CertificateValidator>.Instance);
-        var stage = new DispatchStage(new ScriptedTransport(partner), trust, certificates, Options.Create(new DispatchOptions()), Builders.Limits());
+        var stage = new DispatchStage(new ScriptedTransport(partner, policy), trust, certificates, Options.Create(new DispatchOptions()), Builders.Limits());
         var context = Builders.Ingested(_payload);
         context.Route = new RouteDecision("BE:ONSS00001", "BE:AP0001", new Uri("http://127.0.0.1:1/ap"), "test");
         context.SignedPayload = _payload;
@@ -134,8 +134,25 @@ public sealed class DispatchStageTests : IDisposable
         Assert.Contains(ExchangeErrors.VerifyCertificateUntrusted, outcome.Error.Detail, StringComparison.Ordinal);
     }
 
-    private sealed class ScriptedTransport(Func<PartnerMessage, PartnerResponse> answer) : IPartnerTransport
+    [Fact]
+    public async Task Reception_awareness_a_missing_proof_is_sent_again_on_the_partners_own_schedule_and_a_refusal_is_final()
+    {
+        var policy = new PartnerRetryPolicy(MaxAttempts: 6, FirstInterval: TimeSpan.FromSeconds(30), MaxInterval: TimeSpan.FromMinutes(1));
+        var noProof = await DispatchAsync(_ => new PartnerResponse(200, [], null, ProofProblem: "not a receipt"), policy: policy);
+        var later = await DispatchAsync(_ => new PartnerResponse(200, [], null, ProofProblem: "not a receipt"), attempt: 4, policy: policy);
+        var unreachable = await DispatchAsync(_ => throw new HttpRequestException("refused"), policy: policy);
+        var refused = await DispatchAsync(_ => new PartnerResponse(200, [], null, Refusal: "EBMS:0004"), policy: policy);
+
+        Assert.Equal((StageOutcomeKind.Retry, ExchangeErrors.DispatchReceiptInvalid, TimeSpan.FromSeconds(30), 6), (noProof.Kind, noProof.Error!.Code, noProof.RetryAfter, noProof.MaxAttempts));
+        Assert.Equal(TimeSpan.FromMinutes(1), later.RetryAfter); // 30 s doubled three times, capped
+        Assert.Equal((StageOutcomeKind.Retry, TimeSpan.FromSeconds(30), 6), (unreachable.Kind, unreachable.RetryAfter, unreachable.MaxAttempts));
+        Assert.Equal((StageOutcomeKind.DeadLetter, ExchangeErrors.DispatchPartnerRejected), (refused.Kind, refused.Error!.Code));
+    }
+
+    private sealed class ScriptedTransport(Func<PartnerMessage, PartnerResponse> answer, PartnerRetryPolicy? policy = null) : IPartnerTransport
     {
         public Task<PartnerResponse> SendAsync(PartnerMessage message, CancellationToken cancellationToken) => Task.FromResult(answer(message));
+
+        public PartnerRetryPolicy? RetryPolicyFor(string accessPointId) => policy;
     }
 }

@@ -12,7 +12,9 @@ namespace Cleiss.Exchange.Hub.Stages.Dispatch;
 /// no personal data), and accepts the answer as proof of delivery only if it is a receipt signed by
 /// such a certificate, for this document, over exactly the bytes sent (runs per message).
 /// Unreachable partners, server errors and an untrusted partner certificate are transient (retry:
-/// the operator can fix the trust store); a refusal or a bad receipt is final.
+/// the operator can fix the trust store); a refusal is final. A bad receipt is final on the plain-HTTP
+/// exchange; a transport with reception awareness (AS4) reports it as a proof problem and the same message
+/// is sent again within the partner's retry policy (its P-Mode), then dead-lettered.
 /// </summary>
 public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust, CertificateValidator certificates, IOptions<DispatchOptions> options, IOptions<IntakeOptions> limits) : IStage
 {
@@ -28,11 +30,14 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
         var route = context.Route ?? throw new InvalidOperationException("dispatch runs after route.");
         var header = context.Header ?? throw new InvalidOperationException("dispatch runs after ingest.");
         var payload = context.SignedPayload ?? throw new InvalidOperationException("dispatch runs after sign.");
+        var policy = transport.RetryPolicyFor(route.AccessPointId);
+        StageOutcome Retry(string code, string detail) => policy is null
+            ? StageOutcome.Retry(ExchangeErrors.Transient(code, Name, detail), Backoff(context.Attempt))
+            : StageOutcome.Retry(ExchangeErrors.Transient(code, Name, detail), policy.After(context.Attempt), policy.MaxAttempts);
         var registered = trust.FindAll(route.AccessPointId);
         if (registered.Count == 0)
         {
-            return StageOutcome.Retry(ExchangeErrors.Transient(ExchangeErrors.DispatchPartnerUntrusted, Name,
-                $"No certificate is registered for {route.AccessPointId}; its receipts cannot be checked."), Backoff(context.Attempt));
+            return Retry(ExchangeErrors.DispatchPartnerUntrusted, $"No certificate is registered for {route.AccessPointId}; its receipts cannot be checked.");
         }
         var trusted = new List<(System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate, CertificateCheck Check)>();
         CertificateCheck? refused = null;
@@ -47,8 +52,7 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
         }
         if (trusted.Count == 0)
         {
-            return StageOutcome.Retry(ExchangeErrors.Transient(ExchangeErrors.DispatchPartnerUntrusted, Name,
-                $"No certificate registered for {route.AccessPointId} passes the certificate checks ({refused!.Code}: {refused.Detail}); nothing was sent."), Backoff(context.Attempt));
+            return Retry(ExchangeErrors.DispatchPartnerUntrusted, $"No certificate registered for {route.AccessPointId} passes the certificate checks ({refused!.Code}: {refused.Detail}); nothing was sent.");
         }
 
         PartnerResponse response;
@@ -65,8 +69,7 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                return StageOutcome.Retry(ExchangeErrors.Transient(ExchangeErrors.DispatchUnreachable, Name,
-                    $"{route.AccessPointId} at {route.Endpoint} could not be reached ({ex.GetType().Name})."), Backoff(context.Attempt));
+                return Retry(ExchangeErrors.DispatchUnreachable, $"{route.AccessPointId} at {route.Endpoint} could not be reached ({ex.GetType().Name}).");
             }
         }
 
@@ -80,8 +83,7 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
         });
         if (response.StatusCode >= 500 || response.StatusCode is 408 or 429)
         {
-            return StageOutcome.Retry(ExchangeErrors.Transient(ExchangeErrors.DispatchPartnerError, Name,
-                $"{route.AccessPointId} answered {status}."), Backoff(context.Attempt));
+            return Retry(ExchangeErrors.DispatchPartnerError, $"{route.AccessPointId} answered {status}.");
         }
         if (response.StatusCode >= 300)
         {
@@ -102,9 +104,15 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
             }
             return StageOutcome.Completed;
         }
+        if (response.Refusal is { } refusal)
+        {
+            return StageOutcome.DeadLetter(ExchangeErrors.Permanent(ExchangeErrors.DispatchPartnerRejected, Name, refusal));
+        }
         if (response.ProofProblem is { } proofProblem)
         {
-            return StageOutcome.DeadLetter(ExchangeErrors.Permanent(ExchangeErrors.DispatchReceiptInvalid, Name, proofProblem));
+            // Reception awareness: no valid receipt yet, so the same message (same id) is sent again; the partner's
+            // duplicate elimination delivers it once.
+            return Retry(ExchangeErrors.DispatchReceiptInvalid, proofProblem);
         }
 
         DeliveryReceipt? receipt = null;
