@@ -46,10 +46,10 @@ internal static class CleissCli
     private static Command DemoCommand()
     {
         var urls = new Option<string>("--urls") { Description = "Where the hub listens.", DefaultValueFactory = _ => "http://127.0.0.1:5180" };
-        var apUrls = new Option<string>("--partner-urls") { Description = "Where the simulated Belgian access point listens.", DefaultValueFactory = _ => "http://127.0.0.1:5181" };
+        var apUrls = new Option<string>("--partner-urls") { Description = "Where the second hub, the Belgian liaison body's (BE:AP0001), listens.", DefaultValueFactory = _ => "http://127.0.0.1:5181" };
         var data = new Option<string>("--data") { Description = "Data folder.", DefaultValueFactory = _ => "data" };
         var exit = new Option<bool>("--exit-when-done") { Description = "Stop once every sample reached its end state (for scripts)." };
-        var command = new Command("demo", "Start the hub with a simulated foreign access point and feed it the shipped samples both ways.") { urls, apUrls, data, exit };
+        var command = new Command("demo", "Start the French hub and a second hub as the Belgian liaison body, exchanging over AS4 on loopback, and feed them the shipped samples both ways.") { urls, apUrls, data, exit };
         command.SetAction((result, cancellationToken) => new DemoRunner(
             result.GetValue(urls)!, result.GetValue(apUrls)!, result.GetValue(data)!, result.GetValue(exit), Console.Out).RunAsync(cancellationToken));
         return command;
