@@ -33,11 +33,14 @@ public sealed record PartnerResponse(int StatusCode, byte[] Body, string? Conten
 /// <param name="MaxInterval">The longest wait between two attempts.</param>
 public sealed record PartnerRetryPolicy(int MaxAttempts, TimeSpan FirstInterval, TimeSpan MaxInterval)
 {
+    /// <summary>How long after the first attempt the last one is made: the sum of the waits.</summary>
+    public TimeSpan Horizon => Enumerable.Range(1, Math.Max(0, MaxAttempts - 1)).Aggregate(TimeSpan.Zero, (sum, attempt) => sum + After(attempt));
+
     /// <summary>The wait after attempt <paramref name="attempt"/> (1-based).</summary>
     public TimeSpan After(int attempt)
     {
-        var delay = FirstInterval * Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
-        return delay > MaxInterval ? MaxInterval : delay;
+        var ticks = FirstInterval.Ticks * Math.Pow(2, Math.Clamp(attempt - 1, 0, 62));
+        return ticks >= MaxInterval.Ticks ? MaxInterval : TimeSpan.FromTicks((long)ticks);
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Cleiss.Exchange.Hub.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Cleiss.Exchange.Adapters.As4.Sending;
@@ -55,8 +56,11 @@ public sealed class As4PMode
     /// <summary>Reception awareness: resend until a valid receipt arrives, at most this many times.</summary>
     public int RetryCount { get; set; } = 5;
 
-    /// <summary>Reception awareness: the wait before the first resend (doubled each time).</summary>
+    /// <summary>Reception awareness: the wait before the first resend (doubled each time, at most an hour).</summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The reception-awareness policy: RetryCount resends after the first attempt, RetryInterval doubling, at most an hour apart.</summary>
+    public PartnerRetryPolicy RetryPolicy() => new(RetryCount + 1, RetryInterval, TimeSpan.FromHours(1));
 }
 
 /// <summary>The P-Modes (<c>Hub:As4</c>).</summary>
@@ -65,6 +69,12 @@ public sealed class As4Options
     public const string SectionName = "Hub:As4";
 
     public List<As4PMode> PModes { get; set; } = [];
+
+    /// <summary>
+    /// How long received eb:MessageIds are kept for duplicate elimination (then purged hourly). Default 30 days; must be
+    /// at least a day and twice the longest retry horizon of the P-Modes (partners resend on the schedule agreed in them).
+    /// </summary>
+    public TimeSpan DuplicateRetention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>The P-Mode for a partner access point, or null.</summary>
     public As4PMode? For(string accessPointId) => PModes.Find(p => string.Equals(p.AccessPointId, accessPointId, StringComparison.Ordinal));
@@ -125,6 +135,12 @@ public sealed partial class As4PModeValidator : IValidateOptions<As4Options>
             {
                 failures.Add($"{at}: RetryCount must be 0–100 and RetryInterval positive.");
             }
+        }
+        var horizon = options.PModes.Where(p => p.RetryCount is >= 0 and <= 100 && p.RetryInterval > TimeSpan.Zero)
+            .Select(p => p.RetryPolicy().Horizon).DefaultIfEmpty(TimeSpan.Zero).Max();
+        if (options.DuplicateRetention < TimeSpan.FromDays(1) || options.DuplicateRetention < horizon * 2)
+        {
+            failures.Add($"Hub:As4:DuplicateRetention must be at least a day and twice the longest P-Mode retry horizon ({horizon}).");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

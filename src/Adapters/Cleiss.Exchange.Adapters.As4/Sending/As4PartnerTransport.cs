@@ -31,7 +31,7 @@ public sealed class As4PartnerTransport(
 
     /// <summary>Reception awareness per P-Mode: RetryCount resends after the first attempt, from RetryInterval doubling, at most an hour apart.</summary>
     public PartnerRetryPolicy? RetryPolicyFor(string accessPointId) =>
-        options.Value.For(accessPointId) is { } pmode ? new PartnerRetryPolicy(pmode.RetryCount + 1, pmode.RetryInterval, TimeSpan.FromHours(1)) : null;
+        options.Value.For(accessPointId)?.RetryPolicy();
 
     public async Task<PartnerResponse> SendAsync(PartnerMessage message, CancellationToken cancellationToken)
     {

@@ -73,6 +73,8 @@ public sealed class DispatchStageTests : IDisposable
         Assert.Equal(StageOutcomeKind.Retry, first.Kind);
         Assert.Equal(ExchangeErrors.DispatchUnreachable, first.Error!.Code);
         Assert.True(third.RetryAfter > first.RetryAfter);
+        var hundredth = await DispatchAsync(_ => throw new HttpRequestException("refused"), attempt: 100);
+        Assert.Equal(new DispatchOptions().MaxBackoff, hundredth.RetryAfter); // no overflow, capped
     }
 
     [Theory]

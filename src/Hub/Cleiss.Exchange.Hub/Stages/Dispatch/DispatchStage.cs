@@ -19,6 +19,7 @@ namespace Cleiss.Exchange.Hub.Stages.Dispatch;
 public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust, CertificateValidator certificates, IOptions<DispatchOptions> options, IOptions<IntakeOptions> limits) : IStage
 {
     private readonly DispatchOptions _options = options.Value;
+    private readonly PartnerRetryPolicy _hubPolicy = new(options.Value.MaxAttempts, options.Value.InitialBackoff, options.Value.MaxBackoff);
     private readonly IntakeOptions _limits = limits.Value;
 
     public string Name => "dispatch";
@@ -31,9 +32,8 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
         var header = context.Header ?? throw new InvalidOperationException("dispatch runs after ingest.");
         var payload = context.SignedPayload ?? throw new InvalidOperationException("dispatch runs after sign.");
         var policy = transport.RetryPolicyFor(route.AccessPointId);
-        StageOutcome Retry(string code, string detail) => policy is null
-            ? StageOutcome.Retry(ExchangeErrors.Transient(code, Name, detail), Backoff(context.Attempt))
-            : StageOutcome.Retry(ExchangeErrors.Transient(code, Name, detail), policy.After(context.Attempt), policy.MaxAttempts);
+        StageOutcome Retry(string code, string detail) => StageOutcome.Retry(ExchangeErrors.Transient(code, Name, detail),
+            (policy ?? _hubPolicy).After(context.Attempt), policy?.MaxAttempts);
         var registered = trust.FindAll(route.AccessPointId);
         if (registered.Count == 0)
         {
@@ -145,11 +145,5 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
         context.AddFact("receivedSha256", receipt.ReceivedSha256);
         context.AddFact("receiptRevocation", usedCheck!.Revocation);
         return StageOutcome.Completed;
-    }
-
-    private TimeSpan Backoff(int attempt)
-    {
-        var delay = _options.InitialBackoff * Math.Pow(2, Math.Max(0, attempt - 1));
-        return delay > _options.MaxBackoff ? _options.MaxBackoff : delay;
     }
 }
