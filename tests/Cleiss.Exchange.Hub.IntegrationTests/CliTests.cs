@@ -7,7 +7,7 @@ namespace Cleiss.Exchange.Hub.IntegrationTests;
 /// <summary>The `cleiss` command line, run as a real process.</summary>
 public sealed class CliTests
 {
-    private static (int Exit, string Output) Cleiss(params string[] args)
+    internal static (int Exit, string Output) Cleiss(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "cleiss.dll"), .. args])
         {

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Cleiss.Exchange.Hub.Host.Cli;
 
-/// <summary>The <c>cleiss</c> command line: run, demo, validate, convert, directory, sign, verify, keys, trust, as4.</summary>
+/// <summary>The <c>cleiss</c> command line: run, demo, validate, convert, directory, sign, verify, keys, trust, as4, audit.</summary>
 internal static class CleissCli
 {
     public static RootCommand Build()
@@ -18,6 +18,7 @@ internal static class CleissCli
         root.Subcommands.Add(KeysCommand.BuildKeys());
         root.Subcommands.Add(KeysCommand.BuildTrust());
         root.Subcommands.Add(As4Command.Build());
+        root.Subcommands.Add(AuditCommand.Build());
         return root;
     }
 

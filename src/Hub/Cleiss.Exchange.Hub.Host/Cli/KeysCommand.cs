@@ -88,7 +88,7 @@ internal static class KeysCommand
         .AddInMemoryCollection(new Dictionary<string, string?> { ["Hub:DataDirectory"] = dataDirectory })
         .Build();
 
-    private static SigningKeyStore Store(string dataDirectory)
+    internal static SigningKeyStore Store(string dataDirectory)
     {
         var configuration = Configuration(dataDirectory);
         var hub = configuration.GetSection(HubOptions.SectionName).Get<HubOptions>() ?? new HubOptions { DataDirectory = dataDirectory };
@@ -96,7 +96,7 @@ internal static class KeysCommand
         return new SigningKeyStore(Options.Create(hub), TimeProvider.System, NullLogger<SigningKeyStore>.Instance, Options.Create(signing));
     }
 
-    private static string Owner(string? owner, string dataDirectory) =>
+    internal static string Owner(string? owner, string dataDirectory) =>
         owner ?? Configuration(dataDirectory).GetSection(HubOptions.SectionName).Get<HubOptions>()?.AccessPointId ?? new HubOptions().AccessPointId;
 
     private static int Run(string name, Action action)

@@ -7,10 +7,12 @@ using Cleiss.Exchange.Hub.Stages.Signing;
 using Cleiss.Exchange.Hub.Stages.Validation;
 using Cleiss.Exchange.Hub.Stages.Verification;
 using Cleiss.Exchange.Hub.Storage;
+using Cleiss.Exchange.Hub.Storage.Audit;
 using Cleiss.Exchange.Hub.Trust;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Quartz;
 
 namespace Cleiss.Exchange.Hub.Configuration;
 
@@ -34,6 +36,9 @@ public static class HubServiceCollectionExtensions
         services.AddOptions<ValidationOptions>().BindConfiguration(ValidationOptions.SectionName);
         services.AddOptions<CaseOptions>().BindConfiguration(CaseOptions.SectionName)
             .Validate(o => o.TimerSweepInterval > TimeSpan.Zero, "Hub:Cases:TimerSweepInterval must be positive.").ValidateOnStart();
+        services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName)
+            .Validate(o => o.CheckpointEveryEntries > 0 && o.CheckpointInterval > TimeSpan.Zero && o.CheckpointPoll > TimeSpan.Zero,
+                "Hub:Audit:CheckpointEveryEntries, CheckpointInterval and CheckpointPoll must be positive.").ValidateOnStart();
         services.AddSingleton<IValidateOptions<HubOptions>, HubOptionsValidator>();
         services.AddSingleton<IValidateOptions<IntakeOptions>, IntakeOptionsValidator>();
         services.AddSingleton<IValidateOptions<DispatchOptions>, DispatchOptionsValidator>();
@@ -48,6 +53,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<IStageLog>(sp => sp.GetRequiredService<SqliteHubStore>());
         services.AddSingleton<ICaseStore>(sp => sp.GetRequiredService<SqliteHubStore>());
         services.AddSingleton<IMessageIdStore>(sp => sp.GetRequiredService<SqliteHubStore>());
+        services.AddSingleton<IAuditLedgerStore>(sp => sp.GetRequiredService<SqliteHubStore>());
 
         services.AddSingleton<PackRegistry>();
         services.AddSingleton<CodeLists>();
@@ -71,6 +77,20 @@ public static class HubServiceCollectionExtensions
         services.AddHostedService<DeliveryWorker>();
         services.AddSingleton<CaseTimerService>();
         services.AddHostedService(sp => sp.GetRequiredService<CaseTimerService>());
+        AddAuditCheckpoints(services);
         return services;
+    }
+
+    /// <summary>The Quartz job that signs audit checkpoints (every <c>Hub:Audit:CheckpointPoll</c>, when due).</summary>
+    private static void AddAuditCheckpoints(IServiceCollection services)
+    {
+        services.AddSingleton<AuditCheckpointer>();
+        services.AddQuartz(quartz =>
+        {
+            quartz.AddJob<AuditCheckpointJob>(job => job.WithIdentity(AuditCheckpointJob.Key));
+            quartz.AddTrigger((provider, trigger) => trigger.ForJob(AuditCheckpointJob.Key).StartNow().WithSimpleSchedule(schedule =>
+                schedule.WithInterval(provider.GetRequiredService<IOptions<AuditOptions>>().Value.CheckpointPoll).RepeatForever()));
+        });
+        services.AddQuartzHostedService(quartz => quartz.WaitForJobsToComplete = true);
     }
 }

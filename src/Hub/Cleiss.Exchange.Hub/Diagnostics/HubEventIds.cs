@@ -21,4 +21,6 @@ internal static class HubEventIds
     public const int PacksLoaded = 2201;
     public const int StoreOpened = 6001;
     public const int StoreWriteFailed = 6002;
+    public const int AuditCheckpointSigned = 6101;
+    public const int AuditCheckpointMismatch = 6102;
 }

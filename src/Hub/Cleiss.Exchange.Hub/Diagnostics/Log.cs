@@ -61,4 +61,10 @@ internal static partial class Log
 
     [LoggerMessage(HubEventIds.StoreWriteFailed, LogLevel.Error, "Embedded store write failed")]
     public static partial void StoreWriteFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(HubEventIds.AuditCheckpointSigned, LogLevel.Debug, "Audit checkpoint signed at tree size {TreeSize} (key {KeyId})")]
+    public static partial void AuditCheckpointSigned(ILogger logger, long treeSize, string keyId);
+
+    [LoggerMessage(HubEventIds.AuditCheckpointMismatch, LogLevel.Critical, "The audit trail does not match its newest signed checkpoint (tree size {TreeSize}); no further checkpoint is signed. Run `cleiss audit verify`.")]
+    public static partial void AuditCheckpointMismatch(ILogger logger, long treeSize);
 }

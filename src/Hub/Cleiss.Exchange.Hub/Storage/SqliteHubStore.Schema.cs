@@ -52,6 +52,21 @@ public sealed partial class SqliteHubStore
         CREATE TRIGGER IF NOT EXISTS audit_is_append_only_delete BEFORE DELETE ON audit
             BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 
+        -- Signed checkpoints of the audit Merkle tree (RFC 6962 hashing): append-only too.
+        CREATE TABLE IF NOT EXISTS audit_checkpoints (
+            tree_size   INTEGER PRIMARY KEY,
+            root        TEXT NOT NULL,
+            at          TEXT NOT NULL,
+            key_id      TEXT NOT NULL,
+            algorithm   TEXT NOT NULL,
+            signature   TEXT NOT NULL,
+            certificate TEXT NOT NULL
+        );
+        CREATE TRIGGER IF NOT EXISTS audit_checkpoints_append_only_update BEFORE UPDATE ON audit_checkpoints
+            BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS audit_checkpoints_append_only_delete BEFORE DELETE ON audit_checkpoints
+            BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+
         CREATE TABLE IF NOT EXISTS log (
             topic       TEXT NOT NULL,
             partition   INTEGER NOT NULL,

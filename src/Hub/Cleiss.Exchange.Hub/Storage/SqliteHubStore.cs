@@ -17,7 +17,7 @@ namespace Cleiss.Exchange.Hub.Storage;
 /// connections and run beside them. The stage log lives in the same database, so an intake and
 /// its log record commit atomically.
 /// </summary>
-public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposable
+public sealed partial class SqliteHubStore : IHubStore, IStageLog, Audit.IAuditLedgerStore, IAsyncDisposable
 {
     private readonly string _connectionString;
     private readonly string _path;
@@ -29,7 +29,7 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
     private FileStream? _processLock;
     private string _lastHash = GenesisHash;
 
-    private const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+    internal const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
     public SqliteHubStore(IOptions<HubOptions> options, ILogger<SqliteHubStore> logger)
     {
@@ -435,7 +435,7 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, IAsyncDisposa
         }
     }
 
-    private static string ChainHash(string previous, string documentId, string at, string stage, string evt, string? code, string factsJson)
+    internal static string ChainHash(string previous, string documentId, string at, string stage, string evt, string? code, string factsJson)
     {
         var text = string.Join('\u001f', previous, documentId, at, stage, evt, code ?? string.Empty, factsJson);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
