@@ -59,7 +59,7 @@ public class HubRig : IAsyncLifetime
                 ["Hub:Dispatch:Timeout"] = "00:00:05",
                 ["Hub:Intake:MaxDocumentBytes"] = "262144",
                 ["Logging:LogLevel:Default"] = "Warning",
-            }.Concat(ExtraConfiguration).ToDictionary(),
+            }.Concat(ExtraConfiguration).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value), // extras override
         });
         await Hub.StartAsync();
         Api = new HttpClient { BaseAddress = ServerAddress.Of(Hub), Timeout = Patience };

@@ -88,6 +88,7 @@ public static class HubApp
         app.MapHealthEndpoints();
         app.MapDocumentEndpoints();
         app.MapInboxEndpoints();
+        app.MapDeadLetterEndpoints();
         app.MapCaseEndpoints();
         app.MapAccessPointEndpoints();
         app.MapAs4Endpoints();

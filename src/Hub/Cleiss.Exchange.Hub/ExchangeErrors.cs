@@ -72,6 +72,8 @@ public static class ExchangeErrors
     public const string ApiNotFound = "API.NOT_FOUND";
     public const string ApiBadRequest = "API.BAD_REQUEST";
     public const string ApiUnauthenticated = "API.UNAUTHENTICATED";
+    public const string ApiForbidden = "API.FORBIDDEN";
+    public const string ApiConflict = "API.CONFLICT";
     public const string HubInternal = "HUB.INTERNAL";
     public const string HubStorageUnavailable = "HUB.STORAGE_UNAVAILABLE";
 
@@ -138,6 +140,8 @@ public static class ExchangeErrors
         new(ApiNotFound, 404, "No such resource.", "Ressource introuvable."),
         new(ApiBadRequest, 400, "The request is invalid.", "La requête est invalide."),
         new(ApiUnauthenticated, 401, "The API key is missing or unknown.", "La clé d'API est absente ou inconnue."),
+        new(ApiForbidden, 403, "This API key may not use this operation (operators only).", "Cette clé d'API ne permet pas cette opération (réservée aux opérateurs)."),
+        new(ApiConflict, 409, "The resource is not in a state that allows this operation.", "La ressource n'est pas dans un état qui permet cette opération."),
         new(HubInternal, 500, "An unexpected error occurred; it has been logged.", "Une erreur inattendue s'est produite ; elle a été journalisée."),
         new(HubStorageUnavailable, 503, "The store cannot durably accept documents right now.", "Le stockage ne peut pas accepter de documents de façon durable pour le moment."),
     }.ToFrozenDictionary(d => d.Code, StringComparer.Ordinal);

@@ -15,6 +15,9 @@ public sealed class ApiClient
 
     /// <summary>The institutions this client may send for and read the documents and inboxes of.</summary>
     public List<string> Institutions { get; set; } = [];
+
+    /// <summary>An operator of the liaison body: may list, replay and discard dead letters (of every institution).</summary>
+    public bool Operator { get; set; }
 }
 
 /// <summary>
@@ -40,9 +43,9 @@ internal sealed class ApiClientOptionsValidator : IValidateOptions<ApiClientOpti
             {
                 return ValidateOptionsResult.Fail($"Hub:Clients '{client.Name}': ApiKeySha256 must be 64 hexadecimal characters (the SHA-256 of the key).");
             }
-            if (client.Institutions.Count == 0)
+            if (client.Institutions.Count == 0 && !client.Operator)
             {
-                return ValidateOptionsResult.Fail($"Hub:Clients '{client.Name}': Institutions must name at least one institution.");
+                return ValidateOptionsResult.Fail($"Hub:Clients '{client.Name}': Institutions must name at least one institution (or the client must be an Operator).");
             }
         }
         return ValidateOptionsResult.Success;
@@ -56,6 +59,12 @@ internal sealed record Caller(ApiClient? Client)
     public IReadOnlySet<string>? Institutions { get; } = Client is null ? null : new HashSet<string>(Client.Institutions, StringComparer.Ordinal);
 
     public bool MayActFor(string? institution) => Institutions is null || (institution is not null && Institutions.Contains(institution));
+
+    /// <summary>An operator, or anyone when the API is open.</summary>
+    public bool IsOperator => Client is null || Client.Operator;
+
+    /// <summary>Who the audit trail names for an operator action.</summary>
+    public string Name => Client?.Name ?? "open-api";
 }
 
 /// <summary>

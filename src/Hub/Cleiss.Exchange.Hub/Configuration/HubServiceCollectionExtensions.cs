@@ -73,6 +73,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<HubPipeline>();
         services.AddSingleton<StageRunner>();
         services.AddSingleton<IntakeService>();
+        services.AddSingleton<DeadLetterService>();
         services.AddHostedService<HubStartup>();
         services.AddHostedService<DeliveryWorker>();
         services.AddSingleton<CaseTimerService>();

@@ -46,6 +46,15 @@ public interface IHubStore : ICaseStore
     /// <summary>Reads the audit trail of one document id, in order.</summary>
     Task<IReadOnlyList<AuditEventRecord>> GetAuditTrailAsync(Guid documentId, CancellationToken cancellationToken);
 
+    /// <summary>The failed documents with their last failure, oldest failure first.</summary>
+    Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(CancellationToken cancellationToken);
+
+    /// <summary>Puts a failed document back on its stage log with <paramref name="auditEvent"/>; false when it is not failed.</summary>
+    Task<bool> RequeueAsync(Guid documentId, NewAuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>Discards a failed document with <paramref name="auditEvent"/>; false when it is not failed.</summary>
+    Task<bool> DiscardAsync(Guid documentId, NewAuditEvent auditEvent, CancellationToken cancellationToken);
+
     /// <summary>A document and its audit trail read from one consistent snapshot.</summary>
     Task<(DocumentRecord? Document, IReadOnlyList<AuditEventRecord> Events)> GetDocumentWithTrailAsync(Guid documentId, CancellationToken cancellationToken);
 

@@ -11,6 +11,18 @@ public static class DocumentStatus
     public const string Acknowledged = "acknowledged";
     public const string Failed = "failed";
     public const string Rejected = "rejected";
+
+    /// <summary>A failed document an operator discarded (with a reason): it is not replayed.</summary>
+    public const string Discarded = "discarded";
+}
+
+/// <summary>
+/// A failed document (dead letter) with what failed it: the last <c>failed</c> audit event's stage, code and detail.
+/// The cause groups dead letters: code + partner access point + SED type.
+/// </summary>
+public sealed record DeadLetter(Guid DocumentId, string Direction, string SedType, string CaseId, string AccessPointId, string Stage, string Code, string Detail, DateTimeOffset FailedAt)
+{
+    public (string Code, string AccessPointId, string SedType) Cause => (Code, AccessPointId, SedType);
 }
 
 /// <summary>A document as the store keeps it.</summary>
