@@ -48,6 +48,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<IStageLog>(sp => sp.GetRequiredService<SqliteHubStore>());
         services.AddSingleton<ICaseStore>(sp => sp.GetRequiredService<SqliteHubStore>());
         services.AddSingleton<IMessageIdStore>(sp => sp.GetRequiredService<SqliteHubStore>());
+        services.AddSingleton<IAs4PullStore>(sp => sp.GetRequiredService<SqliteHubStore>());
 
         services.AddSingleton<PackRegistry>();
         services.AddSingleton<CodeLists>();

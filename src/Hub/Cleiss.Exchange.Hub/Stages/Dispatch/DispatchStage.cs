@@ -12,7 +12,8 @@ namespace Cleiss.Exchange.Hub.Stages.Dispatch;
 /// no personal data), and accepts the answer as proof of delivery only if it is a receipt signed by
 /// such a certificate, for this document, over exactly the bytes sent (runs per message).
 /// Unreachable partners, server errors and an untrusted partner certificate are transient (retry:
-/// the operator can fix the trust store); a refusal or a bad receipt is final.
+/// the operator can fix the trust store); a refusal or a bad receipt is final. A transport that queues the
+/// message for the partner to pull (AS4 pull) leaves the document queued until the partner's receipt.
 /// </summary>
 public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust, CertificateValidator certificates, IOptions<DispatchOptions> options, IOptions<IntakeOptions> limits) : IStage
 {
@@ -57,7 +58,7 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
             timeout.CancelAfter(_options.Timeout);
             try
             {
-                response = await transport.SendAsync(new PartnerMessage(route.Endpoint!, header.InstanceIdentifier, payload, "application/xml", route.AccessPointId), timeout.Token);
+                response = await transport.SendAsync(new PartnerMessage(route.Endpoint!, header.InstanceIdentifier, payload, "application/xml", route.AccessPointId, context.DocumentId), timeout.Token);
             }
             catch (System.Net.ProtocolViolationException ex)
             {
@@ -89,6 +90,16 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
                 $"{route.AccessPointId} refused the document with status {status}."));
         }
 
+        if (response.Queued is { } queued)
+        {
+            // AS4 pull: the transport stored the signed message in the partner's MPC; the proof comes with the receipt
+            // the partner sends after collecting it (the receipt handler records "delivered" then).
+            foreach (var (key, value) in queued)
+            {
+                context.AddFact(key, value);
+            }
+            return StageOutcome.Queued;
+        }
         if (response.Proof is { } proof)
         {
             // The transport verified the receipt (AS4: signed by a registered certificate of this access point, every
