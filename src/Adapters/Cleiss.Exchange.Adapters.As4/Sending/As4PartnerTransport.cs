@@ -1,9 +1,10 @@
 using System.Net.Http.Headers;
-using Cleiss.Exchange.Adapters.As4.Security;
+using System.Text.Json;
 using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Configuration;
 using Cleiss.Exchange.Hub.Internal;
 using Cleiss.Exchange.Hub.Stages.Ingest;
+using Cleiss.Exchange.Hub.Storage;
 using Cleiss.Exchange.Hub.Trust;
 using Microsoft.Extensions.Options;
 
@@ -16,11 +17,12 @@ namespace Cleiss.Exchange.Adapters.As4.Sending;
 /// WS-Security-signed with the hub's key; the answer counts only if it is a non-repudiation receipt for this
 /// message, signed by a certificate registered for that access point that passes the certificate checks, listing
 /// every reference the hub signed with the same digest. Server errors and unreachable partners surface as before
-/// (the dispatch stage retries); an ebMS error signal is a refusal.
+/// (the dispatch stage retries); an ebMS error signal is a refusal. With a pull P-Mode the signed message is queued
+/// in the partner's MPC instead (the document stays queued until the partner's receipt, <see cref="As4ReceiptVerifier"/>).
 /// </summary>
 public sealed class As4PartnerTransport(
     IHttpClientFactory clients, IOptions<As4Options> options, SigningKeyStore keys, TrustStore trust, CertificateValidator certificates,
-    IOptions<HubOptions> hub, TimeProvider time) : IPartnerTransport
+    IOptions<HubOptions> hub, IAs4PullStore pullStore, TimeProvider time) : IPartnerTransport
 {
     /// <summary>The named HttpClient this transport uses.</summary>
     public const string ClientName = "as4-partners";
@@ -42,7 +44,12 @@ public sealed class As4PartnerTransport(
         var messageId = $"{message.MessageId}@{hub.Value.AccessPointId.Replace(':', '.').ToLowerInvariant()}.eessi";
         var request = new As4UserMessageRequest(messageId, time.GetUtcNow(), header.Sender.InstitutionId, header.Receivers[0].InstitutionId, header.CaseId, message.Payload,
             MessageProperties: [new("originalSender", header.Sender.InstitutionId), new("finalRecipient", header.Receivers[0].InstitutionId)]);
-        var sent = As4MessageBuilder.UserMessage(pmode, request, keys.Current);
+        var mpc = pmode.MpcFor(header.Receivers[0].InstitutionId);
+        var sent = As4MessageBuilder.UserMessage(pmode, request with { Mpc = mpc }, keys.Current);
+        if (pmode.IsPull)
+        {
+            return await QueueAsync(message, pmode, mpc, messageId, sent, cancellationToken);
+        }
 
         using var post = new HttpRequestMessage(HttpMethod.Post, pmode.Url) { Content = new ByteArrayContent(sent.Body) };
         post.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(sent.ContentType);
@@ -58,34 +65,26 @@ public sealed class As4PartnerTransport(
 
         var framed = System.Text.Encoding.ASCII.GetBytes($"Content-Type: {contentType}\r\n\r\n").Concat(answer).ToArray();
         var signal = As4MessageReader.TryRead(framed, new As4ReaderLimits(), out var readError);
-        if (signal?.Messaging?.SignalMessages is not [var only] || only.MessageInfo?.RefToMessageId != messageId)
+        var verdict = await As4ReceiptVerifier.VerifyAsync(signal, readError?.Detail, messageId, sent.SignedReferences, message.AccessPointId!, pmode.Id,
+            trust, certificates, cancellationToken);
+        return new PartnerResponse(status, answer, contentType, verdict.Proof, verdict.Problem);
+    }
+
+    /// <summary>
+    /// Pull P-Mode: the signed message goes into the partner's MPC instead of being posted. A second dispatch of the
+    /// same document (after a crash) finds its MessageId queued and keeps the first bytes.
+    /// </summary>
+    private async Task<PartnerResponse> QueueAsync(PartnerMessage message, As4PMode pmode, string mpc, string messageId, As4OutboundMessage sent, CancellationToken cancellationToken)
+    {
+        var documentId = message.DocumentId ?? throw new InvalidOperationException("A pull P-Mode needs the document id to queue the message.");
+        await pullStore.EnqueueAsync(new QueuedAs4Message(mpc, messageId, documentId, pmode.AccessPointId, pmode.Id, sent.ContentType, sent.Body,
+            JsonSerializer.Serialize(sent.SignedReferences), time.GetUtcNow()), cancellationToken);
+        return new PartnerResponse(202, [], null, Queued: new Dictionary<string, string>
         {
-            return new PartnerResponse(status, answer, contentType, ProofProblem: readError?.Detail ?? "The answer is not a signal about this message.");
-        }
-        if (only.Errors is [var first, ..])
-        {
-            return new PartnerResponse(status, answer, contentType, ProofProblem: $"The partner answered an ebMS error {first.ErrorCode} ({first.ShortDescription}).");
-        }
-        if (only.Receipt is not { } receipt || !As4SignalBuilder.ProvesDeliveryOf(receipt, sent.SignedReferences))
-        {
-            return new PartnerResponse(status, answer, contentType, ProofProblem: "The receipt does not acknowledge every part sent with its digest.");
-        }
-        foreach (var certificate in trust.FindAll(message.AccessPointId!))
-        {
-            var check = await certificates.CheckNowAsync(certificate, cancellationToken);
-            if (check.IsValid && WsSecurityVerifier.Verify(signal, new As4VerificationKeys { Override = certificate }).IsValid)
-            {
-                return new PartnerResponse(status, answer, contentType, new DeliveryProof(only.MessageInfo!.MessageId ?? messageId, message.AccessPointId!,
-                    new Dictionary<string, string>
-                    {
-                        ["as4MessageId"] = messageId,
-                        ["pmode"] = pmode.Id,
-                        ["receiptKeyId"] = SigningKeyStore.KeyId(certificate),
-                        ["receiptRevocation"] = check.Revocation,
-                    }));
-            }
-        }
-        return new PartnerResponse(status, answer, contentType, ProofProblem: "The receipt is not signed by a certificate registered for the partner access point.");
+            ["as4MessageId"] = messageId,
+            ["pmode"] = pmode.Id,
+            ["mpc"] = mpc,
+        });
     }
 
     private static async Task<byte[]> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
