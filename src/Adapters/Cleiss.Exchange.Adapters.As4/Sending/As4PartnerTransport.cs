@@ -54,7 +54,7 @@ public sealed class As4PartnerTransport(
         using var post = new HttpRequestMessage(HttpMethod.Post, pmode.Url) { Content = new ByteArrayContent(sent.Body) };
         post.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(sent.ContentType);
         using var response = await clients.CreateClient(ClientName).SendAsync(post, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        var answer = await ReadAsync(response, cancellationToken);
+        var answer = await As4HttpAnswer.ReadAsync(response, MaxAnswerBytes, cancellationToken);
         var status = (int)response.StatusCode;
         var contentType = response.Content.Headers.ContentType?.ToString();
         if (status >= 300)
@@ -63,7 +63,7 @@ public sealed class As4PartnerTransport(
             return new PartnerResponse(status, answer, contentType);
         }
 
-        var framed = System.Text.Encoding.ASCII.GetBytes($"Content-Type: {contentType}\r\n\r\n").Concat(answer).ToArray();
+        var framed = As4HttpAnswer.Framed(contentType, answer);
         var signal = As4MessageReader.TryRead(framed, new As4ReaderLimits(), out var readError);
         var verdict = await As4ReceiptVerifier.VerifyAsync(signal, readError?.Detail, messageId, sent.SignedReferences, message.AccessPointId!, pmode.Id,
             trust, certificates, cancellationToken);
@@ -85,22 +85,5 @@ public sealed class As4PartnerTransport(
             ["pmode"] = pmode.Id,
             ["mpc"] = mpc,
         });
-    }
-
-    private static async Task<byte[]> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxAnswerBytes)
-            {
-                throw new System.Net.ProtocolViolationException($"The partner's answer exceeds {MaxAnswerBytes} bytes.");
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
     }
 }
