@@ -5,7 +5,10 @@ using Cleiss.Exchange.Adapters.As4.Model;
 using Cleiss.Exchange.Adapters.As4.Sending;
 using Cleiss.Exchange.Hub.Configuration;
 using Cleiss.Exchange.Hub.Host;
+using Cleiss.Exchange.Hub.Host.As4;
 using Cleiss.Exchange.Hub.Host.Endpoints;
+using Cleiss.Exchange.Hub.Internal;
+using Cleiss.Exchange.Hub.Stages.Ingest;
 using Cleiss.Exchange.Hub.Storage;
 using Cleiss.Exchange.Hub.Trust;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -106,6 +109,36 @@ public sealed class TwoHubsAs4PullTests : IClassFixture<TwoHubsAs4PullTests.Pull
         Assert.Equal("EBMS:0006", Assert.Single(Assert.Single(empty.Answer.Messaging!.SignalMessages).Errors).ErrorCode);
     }
 
+    [Fact]
+    public async Task A_message_signed_long_before_it_was_pulled_is_accepted_when_pulled_but_not_when_pushed()
+    {
+        var french = new SigningKeyStore(Options.Create(new HubOptions { DataDirectory = _rig.HubData, AccessPointId = "FR:AP0001" }),
+            TimeProvider.System, NullLogger<SigningKeyStore>.Instance).Current;
+        As4Message Queued30MinutesAgo()
+        {
+            var stored = HubRig.Fresh("valid/F001-outbound-1.xml");
+            var document = HardenedXml.TryLoad(stored, new IntakeOptions(), "test", out _)!;
+            var header = SbdhReader.TryRead(document, out _, out _)!;
+            var sed = BusinessSignature.SignBytes(stored, document, SbdhReader.SedElement(document)!, french, out _);
+            var pmode = new As4PMode { Id = "be-pull", AccessPointId = "BE:AP0001", Mep = "Pull", Mpc = MpcBase };
+            var signedAt = DateTimeOffset.UtcNow.AddMinutes(-30);
+            var sent = As4MessageBuilder.UserMessage(pmode, new As4UserMessageRequest($"{Guid.NewGuid():N}@fr.ap0001.eessi", signedAt,
+                header.Sender.InstitutionId, header.Receivers[0].InstitutionId, header.CaseId, sed), french, signedAt);
+            return As4MessageReader.TryRead(Encoding.ASCII.GetBytes($"Content-Type: {sent.ContentType}\r\n\r\n").Concat(sent.Body).ToArray(), new As4ReaderLimits(), out _)!;
+        }
+        var receive = _rig.BelgianServices.GetRequiredService<As4ReceiveService>();
+
+        var pushed = await receive.ReceiveUserMessageAsync(Queued30MinutesAgo(), CancellationToken.None);
+        var pulled = await receive.ReceiveUserMessageAsync(Queued30MinutesAgo(), CancellationToken.None, pulled: true);
+
+        Assert.Equal(403, pushed.Status); // S21: a replay window applies to what others push
+        var refusal = As4MessageReader.TryRead(Encoding.UTF8.GetBytes(pushed.SignedEnvelope!), new As4ReaderLimits(), out _)!;
+        Assert.Contains("Timestamp", Assert.Single(Assert.Single(refusal.Messaging!.SignalMessages).Errors).Description, StringComparison.Ordinal);
+        Assert.Equal(200, pulled.Status); // the hub asked for it with a fresh signed PullRequest
+        var receipt = As4MessageReader.TryRead(Encoding.UTF8.GetBytes(pulled.SignedEnvelope!), new As4ReaderLimits(), out _)!;
+        Assert.NotNull(Assert.Single(receipt.Messaging!.SignalMessages).Receipt);
+    }
+
     /// <summary>What a PullRequest got: the status, the message read, and the answer as sent.</summary>
     public sealed record PullAnswer(int Status, As4Message Answer, string ContentType, byte[] Body);
 
@@ -123,6 +156,8 @@ public sealed class TwoHubsAs4PullTests : IClassFixture<TwoHubsAs4PullTests.Pull
         public HttpClient BelgianApi { get; private set; } = null!;
 
         public SigningCredentials BelgianKey { get; private set; } = null!;
+
+        public IServiceProvider BelgianServices => _belgium!.Services;
 
         private string BelgianData => Path.Combine(Root, "be-hub");
 
