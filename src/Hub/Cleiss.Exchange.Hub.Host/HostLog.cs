@@ -23,4 +23,7 @@ internal static partial class HostLog
 
     [LoggerMessage(9106, LogLevel.Warning, "AS4: an ebMS error signal {ErrorCode} arrived about message {RefToMessageId}; it stays queued.")]
     public static partial void As4ErrorSignalReceived(ILogger logger, string errorCode, string refToMessageId);
+
+    [LoggerMessage(9107, LogLevel.Error, "AS4 pull from {AccessPointId}: the round failed; next pull after the interval.")]
+    public static partial void As4PullRoundFailed(ILogger logger, Exception exception, string accessPointId);
 }

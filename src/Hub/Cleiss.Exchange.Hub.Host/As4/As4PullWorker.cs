@@ -34,6 +34,12 @@ internal sealed class As4PullWorker(IOptions<As4Options> options, As4PullClient 
             {
                 HostLog.As4PullUnreachable(logger, pull.AccessPointId, ex.GetType().Name);
             }
+            catch (Exception ex)
+            {
+                // The last line: the store is down or something broke. The loop (and the host) go on; a message that was
+                // not acknowledged is still queued at the partner and comes again with the next pull.
+                HostLog.As4PullRoundFailed(logger, ex, pull.AccessPointId);
+            }
             if (!again)
             {
                 try
