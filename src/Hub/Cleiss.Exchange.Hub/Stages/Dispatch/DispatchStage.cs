@@ -71,6 +71,18 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
             }
         }
 
+        if (response.Queued is { } queued)
+        {
+            // AS4 pull: the transport stored the signed message in the partner's MPC; the proof comes with the receipt
+            // the partner sends after collecting it (the receipt handler records "delivered" then). Nothing was sent,
+            // so there is no "dispatched" event.
+            foreach (var (key, value) in queued)
+            {
+                context.AddFact(key, value);
+            }
+            return StageOutcome.Queued;
+        }
+
         var status = response.StatusCode.ToString(CultureInfo.InvariantCulture);
         context.AddEvent("dispatched", new Dictionary<string, string>
         {
@@ -90,16 +102,6 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
                 $"{route.AccessPointId} refused the document with status {status}."));
         }
 
-        if (response.Queued is { } queued)
-        {
-            // AS4 pull: the transport stored the signed message in the partner's MPC; the proof comes with the receipt
-            // the partner sends after collecting it (the receipt handler records "delivered" then).
-            foreach (var (key, value) in queued)
-            {
-                context.AddFact(key, value);
-            }
-            return StageOutcome.Queued;
-        }
         if (response.Proof is { } proof)
         {
             // The transport verified the receipt (AS4: signed by a registered certificate of this access point, every
