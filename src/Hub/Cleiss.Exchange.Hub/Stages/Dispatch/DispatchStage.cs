@@ -60,6 +60,12 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
             {
                 response = await transport.SendAsync(new PartnerMessage(route.Endpoint!, header.InstanceIdentifier, payload, "application/xml", route.AccessPointId, context.DocumentId), timeout.Token);
             }
+            catch (Storage.HubStorageException ex) when (ex.IsTransient)
+            {
+                // A transport that queues (AS4 pull) could not write its queue: nothing was queued; try again later.
+                return StageOutcome.Retry(ExchangeErrors.Transient(ExchangeErrors.HubStorageUnavailable, Name,
+                    "The store could not queue the message for the partner to pull."), Backoff(context.Attempt));
+            }
             catch (System.Net.ProtocolViolationException ex)
             {
                 return StageOutcome.DeadLetter(ExchangeErrors.Permanent(ExchangeErrors.DispatchReceiptInvalid, Name, ex.Message));
