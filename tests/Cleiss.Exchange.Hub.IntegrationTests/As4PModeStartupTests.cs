@@ -45,4 +45,19 @@ public sealed class As4PModeStartupTests
         var validation = Assert.IsType<OptionsValidationException>(bad);
         Assert.Contains("Hub:As4:PModes:0 (eessi-push-be): Url must be an absolute https URL", validation.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_bad_pull_stops_the_boot_naming_the_pull_and_the_field()
+    {
+        var bad = await StartAsync(new()
+        {
+            ["Hub:As4:Pulls:0:Url"] = "https://fr.example/as4",
+            ["Hub:As4:Pulls:0:Mpc"] = "urn:cleiss:mpc:fr-to-be",
+            ["Hub:As4:Pulls:0:AccessPointId"] = "FR:AP0001",
+            ["Hub:As4:Pulls:0:Interval"] = "2.00:00:00",
+        });
+
+        var validation = Assert.IsType<OptionsValidationException>(bad);
+        Assert.Contains("Hub:As4:Pulls:0: Interval must be between 100 ms and 24 h", validation.Message, StringComparison.Ordinal);
+    }
 }

@@ -6,7 +6,8 @@ namespace Cleiss.Exchange.Hub.Abstractions;
 /// <param name="Payload">The signed document bytes.</param>
 /// <param name="ContentType">The payload media type.</param>
 /// <param name="AccessPointId">The partner access point's directory id (transports with per-partner settings use it).</param>
-public sealed record PartnerMessage(Uri Endpoint, string MessageId, ReadOnlyMemory<byte> Payload, string ContentType, string? AccessPointId = null);
+/// <param name="DocumentId">The hub's id of the document (a transport that queues the message for a pull records it).</param>
+public sealed record PartnerMessage(Uri Endpoint, string MessageId, ReadOnlyMemory<byte> Payload, string ContentType, string? AccessPointId = null, Guid? DocumentId = null);
 
 /// <summary>Proof of delivery established by the transport itself (e.g. a verified AS4 non-repudiation receipt).</summary>
 /// <param name="ReceiptId">The id of the partner's receipt.</param>
@@ -22,7 +23,12 @@ public sealed record DeliveryProof(string ReceiptId, string IssuerAccessPointId,
 /// <param name="ProofProblem">Set by such a transport when the answer is not a valid proof of delivery (why): the
 /// message is sent again (same id) within the partner's retry policy (reception awareness), then dead-lettered.</param>
 /// <param name="Refusal">Set by such a transport when the partner refused the message (e.g. an ebMS error signal): final.</param>
-public sealed record PartnerResponse(int StatusCode, byte[] Body, string? ContentType, DeliveryProof? Proof = null, string? ProofProblem = null, string? Refusal = null);
+/// <param name="Queued">
+/// Set by a transport that stored the message for the partner to collect (AS4 pull) instead of sending it: what the
+/// audit records about it (never personal data). There is no proof yet; it comes with the partner's receipt.
+/// </param>
+public sealed record PartnerResponse(int StatusCode, byte[] Body, string? ContentType, DeliveryProof? Proof = null, string? ProofProblem = null, string? Refusal = null,
+    IReadOnlyDictionary<string, string>? Queued = null);
 
 /// <summary>
 /// How often and how long a partner is tried again until a valid receipt arrives (AS4 reception awareness:

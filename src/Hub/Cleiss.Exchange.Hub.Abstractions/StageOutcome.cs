@@ -13,6 +13,11 @@ public enum StageOutcomeKind
     Rejected,
     /// <summary>Processing cannot finish: park the document for an operator.</summary>
     DeadLetter,
+    /// <summary>
+    /// The document waits for something outside the hub (AS4 pull: the partner collects it and sends its receipt);
+    /// the run ends, the document is not in an end state and no further stage runs.
+    /// </summary>
+    Queued,
 }
 
 /// <summary>
@@ -36,6 +41,9 @@ public readonly record struct StageOutcome(StageOutcomeKind Kind, ExchangeError?
 
     /// <summary>Try the stage again after a delay.</summary>
     public static StageOutcome Retry(ExchangeError error, TimeSpan after, int? maxAttempts = null) => new(StageOutcomeKind.Retry, error, after, maxAttempts);
+
+    /// <summary>The document waits for an outside event (e.g. a partner's pull and receipt).</summary>
+    public static StageOutcome Queued { get; } = new(StageOutcomeKind.Queued, null, TimeSpan.Zero);
 
     /// <summary>Give up and park the document for an operator.</summary>
     public static StageOutcome DeadLetter(ExchangeError error) => new(StageOutcomeKind.DeadLetter, error, TimeSpan.Zero);

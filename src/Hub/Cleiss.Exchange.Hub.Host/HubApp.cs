@@ -2,6 +2,7 @@ using Cleiss.Exchange.Adapters.Http;
 using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Configuration;
 using Cleiss.Exchange.Hub.Diagnostics;
+using Cleiss.Exchange.Hub.Host.As4;
 using Cleiss.Exchange.Hub.Host.Endpoints;
 using OpenTelemetry.Metrics;
 
@@ -50,10 +51,7 @@ public static class HubApp
         builder.Services.AddExchangeHub();
         builder.Services.AddOptions<ApiClientOptions>().BindConfiguration(ApiClientOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ApiClientOptions>, ApiClientOptionsValidator>();
-        // AS4 P-Modes: configuration data, checked at start; received MessageIds forgotten after the duplicate-elimination window.
-        builder.Services.AddOptions<Adapters.As4.Sending.As4Options>().BindConfiguration(Adapters.As4.Sending.As4Options.SectionName).ValidateOnStart();
-        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Adapters.As4.Sending.As4Options>, Adapters.As4.Sending.As4PModeValidator>();
-        builder.Services.AddHostedService<Adapters.As4.Receiving.As4MessageIdPurge>();
+        builder.Services.AddAs4();
         builder.Services.AddHttpClient(HttpPartnerTransport.ClientName, client =>
         {
             client.Timeout = Timeout.InfiniteTimeSpan; // the dispatch stage owns the timeout

@@ -15,6 +15,7 @@ namespace Cleiss.Exchange.Adapters.As4.Sending;
 /// <param name="Payload">The SBDH + SED document.</param>
 /// <param name="RefToMessageId">The message this one answers, if any.</param>
 /// <param name="MessageProperties">eb:MessageProperties (e.g. originalSender / finalRecipient).</param>
+/// <param name="Mpc">The MPC (eb:UserMessage@mpc) when not the P-Mode's (per-institution pull MPCs).</param>
 public sealed record As4UserMessageRequest(
     string MessageId,
     DateTimeOffset Timestamp,
@@ -23,7 +24,8 @@ public sealed record As4UserMessageRequest(
     string ConversationId,
     ReadOnlyMemory<byte> Payload,
     string? RefToMessageId = null,
-    IReadOnlyList<KeyValuePair<string, string>>? MessageProperties = null);
+    IReadOnlyList<KeyValuePair<string, string>>? MessageProperties = null,
+    string? Mpc = null);
 
 /// <summary>An AS4 message ready to post: the HTTP Content-Type and the body (a MIME multipart/related).</summary>
 /// <param name="ContentType">The value of the HTTP Content-Type header (boundary, type and start parameters).</param>
@@ -108,7 +110,7 @@ public static class As4MessageBuilder
             xml.WriteAttributeString("mustUnderstand", S, "true");
             xml.WriteAttributeString("Id", Wsu, MessagingId);
             xml.WriteStartElement("UserMessage", Eb);
-            xml.WriteAttributeString("mpc", pmode.Mpc);
+            xml.WriteAttributeString("mpc", request.Mpc ?? pmode.Mpc);
 
             xml.WriteStartElement("MessageInfo", Eb);
             xml.WriteElementString("Timestamp", Eb, request.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));

@@ -1,9 +1,10 @@
 using System.Net.Http.Headers;
-using Cleiss.Exchange.Adapters.As4.Security;
+using System.Text.Json;
 using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Configuration;
 using Cleiss.Exchange.Hub.Internal;
 using Cleiss.Exchange.Hub.Stages.Ingest;
+using Cleiss.Exchange.Hub.Storage;
 using Cleiss.Exchange.Hub.Trust;
 using Microsoft.Extensions.Options;
 
@@ -17,11 +18,12 @@ namespace Cleiss.Exchange.Adapters.As4.Sending;
 /// message, signed by a certificate registered for that access point that passes the certificate checks, listing
 /// every reference the hub signed with the same digest. Server errors, unreachable partners and answers that are
 /// not such a receipt are retried within the P-Mode's reception awareness (<see cref="RetryPolicyFor"/>); an ebMS
-/// error signal is a refusal.
+/// error signal is a refusal. With a pull P-Mode the signed message is queued in the partner's MPC instead (the
+/// document stays queued until the partner's receipt, <see cref="As4ReceiptVerifier"/>).
 /// </summary>
 public sealed class As4PartnerTransport(
     IHttpClientFactory clients, IOptions<As4Options> options, SigningKeyStore keys, TrustStore trust, CertificateValidator certificates,
-    IOptions<HubOptions> hub, TimeProvider time) : IPartnerTransport
+    IOptions<HubOptions> hub, IAs4PullStore pullStore, TimeProvider time) : IPartnerTransport
 {
     /// <summary>The named HttpClient this transport uses.</summary>
     public const string ClientName = "as4-partners";
@@ -47,12 +49,17 @@ public sealed class As4PartnerTransport(
         var messageId = $"{message.MessageId}@{hub.Value.AccessPointId.Replace(':', '.').ToLowerInvariant()}.eessi";
         var request = new As4UserMessageRequest(messageId, time.GetUtcNow(), header.Sender.InstitutionId, header.Receivers[0].InstitutionId, header.CaseId, message.Payload,
             MessageProperties: [new("originalSender", header.Sender.InstitutionId), new("finalRecipient", header.Receivers[0].InstitutionId)]);
-        var sent = As4MessageBuilder.UserMessage(pmode, request, keys.Current);
+        var mpc = pmode.MpcFor(header.Receivers[0].InstitutionId);
+        var sent = As4MessageBuilder.UserMessage(pmode, request with { Mpc = mpc }, keys.Current);
+        if (pmode.IsPull)
+        {
+            return await QueueAsync(message, pmode, mpc, messageId, sent, cancellationToken);
+        }
 
         using var post = new HttpRequestMessage(HttpMethod.Post, pmode.Url) { Content = new ByteArrayContent(sent.Body) };
         post.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(sent.ContentType);
         using var response = await clients.CreateClient(ClientName).SendAsync(post, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        var answer = await ReadAsync(response, cancellationToken);
+        var answer = await As4HttpAnswer.ReadAsync(response, MaxAnswerBytes, cancellationToken);
         var status = (int)response.StatusCode;
         var contentType = response.Content.Headers.ContentType?.ToString();
         if (status >= 300)
@@ -61,56 +68,27 @@ public sealed class As4PartnerTransport(
             return new PartnerResponse(status, answer, contentType);
         }
 
-        var framed = System.Text.Encoding.ASCII.GetBytes($"Content-Type: {contentType}\r\n\r\n").Concat(answer).ToArray();
+        var framed = As4HttpAnswer.Framed(contentType, answer);
         var signal = As4MessageReader.TryRead(framed, new As4ReaderLimits(), out var readError);
-        if (signal?.Messaging?.SignalMessages is not [var only] || only.MessageInfo?.RefToMessageId != messageId)
-        {
-            return new PartnerResponse(status, answer, contentType, ProofProblem: readError?.Detail ?? "The answer is not a signal about this message.");
-        }
-        if (only.Errors is [var first, ..])
-        {
-            return new PartnerResponse(status, answer, contentType, Refusal: $"The partner answered an ebMS error {first.ErrorCode} ({first.ShortDescription}).");
-        }
-        if (pmode.MultiHop && signal.MultiHop?.RoutingInput is { } routing && routing.MessageInfo?.MessageId != messageId)
-        {
-            return new PartnerResponse(status, answer, contentType, ProofProblem: "The receipt's ebint:RoutingInput names another message.");
-        }
-        if (only.Receipt is not { } receipt || !As4SignalBuilder.ProvesDeliveryOf(receipt, sent.SignedReferences))
-        {
-            return new PartnerResponse(status, answer, contentType, ProofProblem: "The receipt does not acknowledge every part sent with its digest.");
-        }
-        foreach (var certificate in trust.FindAll(message.AccessPointId!))
-        {
-            var check = await certificates.CheckNowAsync(certificate, cancellationToken);
-            if (check.IsValid && WsSecurityVerifier.Verify(signal, new As4VerificationKeys { Override = certificate }).IsValid)
-            {
-                return new PartnerResponse(status, answer, contentType, new DeliveryProof(only.MessageInfo!.MessageId ?? messageId, message.AccessPointId!,
-                    new Dictionary<string, string>
-                    {
-                        ["as4MessageId"] = messageId,
-                        ["pmode"] = pmode.Id,
-                        ["receiptKeyId"] = SigningKeyStore.KeyId(certificate),
-                        ["receiptRevocation"] = check.Revocation,
-                    }));
-            }
-        }
-        return new PartnerResponse(status, answer, contentType, ProofProblem: "The receipt is not signed by a certificate registered for the partner access point.");
+        var verdict = await As4ReceiptVerifier.VerifyAsync(signal, readError?.Detail, messageId, sent.SignedReferences, message.AccessPointId!, pmode.Id,
+            trust, certificates, cancellationToken);
+        return new PartnerResponse(status, answer, contentType, verdict.Proof, verdict.Problem, verdict.Refusal);
     }
 
-    private static async Task<byte[]> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pull P-Mode: the signed message goes into the partner's MPC instead of being posted. A second dispatch of the
+    /// same document (after a crash) finds its MessageId queued and keeps the first bytes.
+    /// </summary>
+    private async Task<PartnerResponse> QueueAsync(PartnerMessage message, As4PMode pmode, string mpc, string messageId, As4OutboundMessage sent, CancellationToken cancellationToken)
     {
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        var documentId = message.DocumentId ?? throw new InvalidOperationException("A pull P-Mode needs the document id to queue the message.");
+        await pullStore.EnqueueAsync(new QueuedAs4Message(mpc, messageId, documentId, pmode.AccessPointId, pmode.Id, sent.ContentType, sent.Body,
+            JsonSerializer.Serialize(sent.SignedReferences), time.GetUtcNow()), cancellationToken);
+        return new PartnerResponse(202, [], null, Queued: new Dictionary<string, string>
         {
-            if (buffer.Length + read > MaxAnswerBytes)
-            {
-                throw new System.Net.ProtocolViolationException($"The partner's answer exceeds {MaxAnswerBytes} bytes.");
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
+            ["as4MessageId"] = messageId,
+            ["pmode"] = pmode.Id,
+            ["mpc"] = mpc,
+        });
     }
 }

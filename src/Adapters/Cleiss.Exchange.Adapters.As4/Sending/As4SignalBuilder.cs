@@ -34,7 +34,7 @@ public static class EbmsErrors
 /// <summary>
 /// Writes ebMS3 signal messages (runs per message): the non-repudiation receipt (ebbp:NonRepudiationInformation
 /// listing, for each ds:Reference the received message signed, its URI, transforms, digest method and digest
-/// value) and the Error signal. SOAP 1.2, an empty Body with a wsu:Id, eb:Messaging with a wsu:Id, written with
+/// value), the Error signal and the PullRequest. SOAP 1.2, an empty Body with a wsu:Id, eb:Messaging with a wsu:Id, written with
 /// an XmlWriter. The caller signs them (WS-Security) before answering.
 /// </summary>
 public static class As4SignalBuilder
@@ -100,6 +100,15 @@ public static class As4SignalBuilder
                 xml.WriteString(description);
                 xml.WriteEndElement();
             }
+            xml.WriteEndElement();
+        });
+
+    /// <summary>An eb:PullRequest for <paramref name="mpc"/> (ebMS3 One-Way/Pull); the caller signs it.</summary>
+    public static string PullRequest(string messageId, DateTimeOffset timestamp, string mpc) =>
+        Signal(messageId, timestamp, null, null, string.Empty, xml =>
+        {
+            xml.WriteStartElement("PullRequest", As4Namespaces.Ebms);
+            xml.WriteAttributeString("mpc", mpc);
             xml.WriteEndElement();
         });
 

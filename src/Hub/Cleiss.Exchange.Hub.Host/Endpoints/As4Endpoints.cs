@@ -1,202 +1,80 @@
-using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text;
-using System.Xml;
 using Cleiss.Exchange.Adapters.As4;
-using Cleiss.Exchange.Adapters.As4.Model;
-using Cleiss.Exchange.Adapters.As4.Security;
 using Cleiss.Exchange.Adapters.As4.Sending;
-using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Configuration;
-using Cleiss.Exchange.Hub.Pipeline;
-using Cleiss.Exchange.Hub.Stages.Routing;
-using Cleiss.Exchange.Hub.Storage;
+using Cleiss.Exchange.Hub.Host.As4;
 using Cleiss.Exchange.Hub.Trust;
 using Microsoft.Extensions.Options;
 
 namespace Cleiss.Exchange.Hub.Host.Endpoints;
 
 /// <summary>
-/// The hub's AS4 receiving endpoint (push, issue 5; runs per message): reads the message (bounded), requires one
-/// UserMessage whose WS-Security signature verifies with a certificate registered for the access point that
-/// serves the sending institution and passes the certificate checks (the binding: S12/S13), covering eb:Messaging,
-/// the Body and the SED part; eliminates duplicates on eb:MessageId (a resend gets a receipt again and delivers
-/// nothing twice; the same id with other content is refused); hands the SED (gunzipped when compressed, with a
-/// size cap) to the inbound intake; and answers a signed non-repudiation receipt listing the references it
-/// verified, or a signed ebMS Error signal. Not yet: pull, mTLS, the wsu:Timestamp check, reception awareness on
-/// the sending side.
+/// The hub's AS4 endpoint (issue 5; runs per message): reads the message (bounded) and hands it on by what it is.
+/// A user message (push) goes to <see cref="As4ReceiveService"/> (the same path as a pulled one) and is answered by a
+/// signed receipt or ebMS error signal; an eb:PullRequest and the receipt for a pulled message go to
+/// <see cref="As4PullResponder"/>; an ebMS error signal is noted. Not yet: mTLS.
 /// </summary>
 internal static class As4Endpoints
 {
-    private const string SoapMediaType = "application/soap+xml";
-
-    /// <summary>Clock difference tolerated between access points for wsu:Timestamp.</summary>
-    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
-
     public static void MapAs4Endpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/as4", ReceiveAsync).WithTags("Access point")
-            .WithSummary("Receive an AS4 user message (push); answers a signed NRR receipt or an ebMS error signal.")
-            .Produces<string>(200, SoapMediaType);
+            .WithSummary("Receive an AS4 message: a user message (push; answers a signed NRR receipt or an ebMS error signal), a signed "
+                + "PullRequest (answers the oldest message of the MPC or EBMS:0006), or the receipt for a pulled message.")
+            .Produces<string>(200, As4Answer.SoapMediaType);
     }
 
     private static async Task<IResult> ReceiveAsync(
-        HttpRequest request, IntakeService intake, SigningKeyStore keys, TrustStore trust, CertificateValidator certificates,
-        InstitutionDirectory directory, IMessageIdStore messageIds, TimeProvider time, IOptions<IntakeOptions> limits, CancellationToken cancellationToken)
+        HttpRequest request, As4ReceiveService receive, As4PullResponder pulls, SigningKeyStore keys, TimeProvider time,
+        IOptions<IntakeOptions> limits, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var readerLimits = new As4ReaderLimits { Xml = limits.Value };
         var (body, readError) = await BodyReader.ReadAsync(request, readerLimits.MaxMessageBytes, "receive", cancellationToken);
         if (body is null)
         {
-            return Error(keys, time, null, EbmsErrors.Other, readError!.Detail, 413);
+            return Result(As4Answer.Error(keys, time, null, EbmsErrors.Other, readError!.Detail, 413));
         }
         var framed = Encoding.ASCII.GetBytes($"Content-Type: {request.ContentType}\r\n\r\n").Concat(body).ToArray();
         var message = As4MessageReader.TryRead(framed, readerLimits, out var error);
         if (message is null)
         {
-            return Error(keys, time, null, EbmsErrors.InvalidHeader, error!.Code, 400);
+            return Result(As4Answer.Error(keys, time, null, EbmsErrors.InvalidHeader, error!.Code, 400));
         }
-        if (message.Messaging is not { UserMessages: [var user] } || user.MessageInfo?.MessageId is not { Length: > 0 } messageId)
+        var answer = message.Messaging switch
         {
-            return Error(keys, time, null, EbmsErrors.InvalidHeader, "Exactly one eb:UserMessage with a MessageId is required.", 400);
-        }
-        if (user.Parts is not [var part] || user.From?.PartyIds is not [var from, ..])
-        {
-            return Error(keys, time, messageId, EbmsErrors.ValueInconsistent, "One PartInfo (the SED) and a From party are required.", 400);
-        }
-
-        // Binding: only the certificates registered for the access point serving the claimed sender count.
-        var accessPoint = directory.FindInstitution(from.Value)?.AccessPoint;
-        var verification = accessPoint is null ? null : await VerifyAsync(message, trust.FindAll(accessPoint), certificates, cancellationToken);
-        if (verification is not { IsValid: true })
-        {
-            var code = verification?.Code is { } failure ? WsSecurityVerifier.EbmsCode(failure) : null;
-            return Error(keys, time, messageId, code == EbmsErrors.PolicyNoncompliance.Code ? EbmsErrors.PolicyNoncompliance : EbmsErrors.FailedAuthentication,
-                verification?.Code ?? "No certificate registered for the sender's access point passes the checks.", 403);
-        }
-
-        if (TimestampProblem(message, verification, time.GetUtcNow()) is { } stale)
-        {
-            return Error(keys, time, messageId, stale.Code, stale.Why, 403);
-        }
-
-        var payload = Payload(message, part, limits.Value.MaxDocumentBytes);
-        if (payload is null)
-        {
-            return Error(keys, time, messageId, EbmsErrors.DecompressionFailure, "The SED part is missing, not gzip, or too large.", 400);
-        }
-        // The MessageId is recorded (or found) before anything else is stored: other content under a known id is
-        // refused with nothing accepted, even when two such messages race.
-        var sha = Convert.ToHexStringLower(SHA256.HashData(payload));
-        var registered = await messageIds.RegisterAsync(messageId, sha, Guid.Empty, time.GetUtcNow(), cancellationToken);
-        if (registered.State == MessageIdState.Conflict)
-        {
-            return Error(keys, time, messageId, EbmsErrors.Other, "This MessageId was received before with other content.", 409);
-        }
-        var result = await intake.SubmitAsync(Direction.Inbound, payload, cancellationToken);
-        if (result.Outcome == IntakeOutcome.Rejected)
-        {
-            return Error(keys, time, messageId, EbmsErrors.Other, result.Error!.Code, ExchangeErrors.All.TryGetValue(result.Error.Code, out var definition) ? definition.HttpStatus : 400);
-        }
-        await messageIds.AssignAsync(messageId, result.DocumentId, cancellationToken);
-        var receipt = As4SignalBuilder.Receipt(NewMessageId(), time.GetUtcNow(), messageId, message.Security!.Signatures[0].References,
-            multiHopOf: message.MultiHop is null ? null : user);
-        return Signal(WsSecuritySigner.Sign(receipt, [], keys.Current).Envelope, 200);
+            { UserMessages.Count: > 0 } => await receive.ReceiveUserMessageAsync(message, cancellationToken),
+            { SignalMessages: [{ PullRequest: not null } signal] } => await pulls.AnswerPullAsync(message, signal, cancellationToken),
+            { SignalMessages: [{ Receipt: not null } signal] } => await pulls.AcceptReceiptAsync(message, signal, cancellationToken),
+            { SignalMessages: [{ Errors: [var first, ..] } signal] } => Noted(loggers, first.ErrorCode, signal.MessageInfo?.RefToMessageId),
+            _ => As4Answer.Error(keys, time, null, EbmsErrors.InvalidHeader, "Exactly one eb:UserMessage with a MessageId, or one signal, is required.", 400),
+        };
+        return Result(answer);
     }
 
     /// <summary>
-    /// S21: a wsu:Timestamp, when the message has one, must be signed and current (Created not after now + skew,
-    /// Expires not before now − skew). Without one the message is accepted (not every AS4 stack writes it).
+    /// An ebMS error about a message the hub sent (e.g. a partner could not accept a pulled message): logged; a pulled
+    /// message stays queued, so the partner can pull it again once the cause is fixed.
     /// </summary>
-    private static (EbmsErrorCode Code, string Why)? TimestampProblem(As4Message message, As4SignatureVerification verification, DateTimeOffset now)
+    private static As4Answer Noted(ILoggerFactory loggers, string? errorCode, string? refTo)
     {
-        var security = message.Envelope?.DocumentElement is { } root ? Hub.Internal.XmlWalk.Descendants(root, "Security", As4Namespaces.Wsse) : [];
-        var stamps = security.Count == 1 ? Hub.Internal.XmlWalk.Descendants(security[0], "Timestamp", As4Namespaces.Wsu) : [];
-        if (stamps.Count == 0)
-        {
-            return null;
-        }
-        if (stamps.Count > 1 || !verification.VerifiedElements.Contains(stamps[0]))
-        {
-            return (EbmsErrors.PolicyNoncompliance, "The wsu:Timestamp must be single and signed.");
-        }
-        static DateTimeOffset? At(XmlElement? element) =>
-            DateTimeOffset.TryParse(element?.InnerText, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var value) ? value : null;
-        var created = At(Hub.Internal.XmlWalk.Child(stamps[0], "Created", As4Namespaces.Wsu));
-        var expires = At(Hub.Internal.XmlWalk.Child(stamps[0], "Expires", As4Namespaces.Wsu));
-        return created is null || created > now + ClockSkew || (expires is { } end && end < now - ClockSkew)
-            ? (EbmsErrors.FailedAuthentication, "The wsu:Timestamp is missing its Created time, in the future, or expired.")
-            : null;
+        HostLog.As4ErrorSignalReceived(loggers.CreateLogger(typeof(As4Endpoints).FullName!), errorCode ?? "none", refTo ?? "none");
+        return new As4Answer(200, null, []);
     }
 
-    /// <summary>The first registered certificate that passes the certificate checks and verifies the message.</summary>
-    private static async Task<As4SignatureVerification?> VerifyAsync(As4Message message, IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2> registered,
-        CertificateValidator certificates, CancellationToken cancellationToken)
+    private static As4Result Result(As4Answer answer) => new(answer);
+
+    /// <summary>The answer as is: its status, and its body with its Content-Type when it has one.</summary>
+    private sealed class As4Result(As4Answer answer) : IResult
     {
-        As4SignatureVerification? first = null;
-        foreach (var certificate in registered)
+        public async Task ExecuteAsync(HttpContext httpContext)
         {
-            if (!(await certificates.CheckNowAsync(certificate, cancellationToken)).IsValid)
+            httpContext.Response.StatusCode = answer.Status;
+            if (answer.ContentType is not null)
             {
-                continue;
+                httpContext.Response.ContentType = answer.ContentType;
+                httpContext.Response.ContentLength = answer.Body.Length;
+                await httpContext.Response.Body.WriteAsync(answer.Body, httpContext.RequestAborted);
             }
-            var verification = WsSecurityVerifier.Verify(message, new As4VerificationKeys { Override = certificate });
-            if (verification.IsValid)
-            {
-                return verification;
-            }
-            first ??= verification;
-        }
-        return first;
-    }
-
-    /// <summary>The SED: the attachment the PartInfo names, gunzipped when its CompressionType says so, at most <paramref name="maxBytes"/>.</summary>
-    private static byte[]? Payload(As4Message message, As4PartInfo part, int maxBytes)
-    {
-        var id = part.Href is { } href && href.StartsWith("cid:", StringComparison.Ordinal) ? href[4..] : null;
-        var attachment = message.Attachments.FirstOrDefault(a => a.ContentId == id);
-        if (attachment is null)
-        {
-            return null;
-        }
-        if (part.CompressionType is null)
-        {
-            return attachment.Content.Length <= maxBytes ? attachment.Content.ToArray() : null;
-        }
-        if (part.CompressionType != "application/gzip")
-        {
-            return null;
-        }
-        try
-        {
-            using var gzip = new GZipStream(new MemoryStream(attachment.Content.ToArray()), CompressionMode.Decompress);
-            using var output = new MemoryStream();
-            var buffer = new byte[81920];
-            int read;
-            while ((read = gzip.Read(buffer)) > 0)
-            {
-                if (output.Length + read > maxBytes)
-                {
-                    return null; // S24: a decompression bomb stops at the cap
-                }
-                output.Write(buffer, 0, read);
-            }
-            return output.ToArray();
-        }
-        catch (InvalidDataException)
-        {
-            return null;
         }
     }
-
-    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Error(SigningKeyStore keys, TimeProvider time, string? refTo, EbmsErrorCode code, string description, int status)
-    {
-        var signal = As4SignalBuilder.Error(NewMessageId(), time.GetUtcNow(), refTo, code, description);
-        return Signal(WsSecuritySigner.Sign(signal, [], keys.Current).Envelope, status);
-    }
-
-    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Signal(string envelope, int status) =>
-        TypedResults.Text(envelope, $"{SoapMediaType}; charset=utf-8", Encoding.UTF8, status);
-
-    private static string NewMessageId() => $"{Guid.NewGuid():N}@cleiss.exchange";
 }

@@ -183,6 +183,12 @@ public sealed class DeliveryWorker(
                     _lastStage = stage.Name;
                     _status = DocumentStatus.Delivered;
                     break;
+                case StageOutcomeKind.Queued:
+                    // Waits for the partner's pull and receipt (AS4 pull): the receipt handler completes it. Resuming
+                    // after this stage runs nothing, so a re-read record does not queue it twice.
+                    _lastStage = stage.Name;
+                    _status = DocumentStatus.Queued;
+                    break;
                 case StageOutcomeKind.Rejected:
                 case StageOutcomeKind.DeadLetter:
                     _status = DocumentStatus.Failed;

@@ -16,7 +16,7 @@ public interface ITransitionSink
 }
 
 /// <summary>How a run of a segment ended.</summary>
-/// <param name="Kind">Continue (segment done, more to come), Completed, Rejected or DeadLetter.</param>
+/// <param name="Kind">Continue (segment done, more to come), Completed, Queued (waits for an outside event), Rejected or DeadLetter.</param>
 /// <param name="Error">The error, when not successful.</param>
 /// <param name="Stage">The stage that decided.</param>
 public readonly record struct RunResult(StageOutcomeKind Kind, ExchangeError? Error, string Stage);
@@ -124,6 +124,9 @@ public sealed class StageRunner(HubMetrics metrics, TimeProvider time, IOptions<
                 facts["retryAfterMs"] = ((long)outcome.RetryAfter.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 facts["detail"] = outcome.Error!.Detail;
                 break;
+            case StageOutcomeKind.Queued:
+                name = "queued";
+                break;
             case StageOutcomeKind.Rejected:
                 name = "rejected";
                 facts["detail"] = outcome.Error!.Detail;
@@ -142,6 +145,7 @@ public sealed class StageRunner(HubMetrics metrics, TimeProvider time, IOptions<
         StageOutcomeKind.Continue => "continue",
         StageOutcomeKind.Completed => "completed",
         StageOutcomeKind.Retry => "retry",
+        StageOutcomeKind.Queued => "queued",
         StageOutcomeKind.Rejected => "rejected",
         _ => "dead_letter",
     };

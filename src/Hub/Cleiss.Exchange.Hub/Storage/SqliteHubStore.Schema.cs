@@ -100,6 +100,23 @@ public sealed partial class SqliteHubStore
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS ix_as4_message_ids_received ON as4_message_ids (received_at);
 
+        -- AS4 pull (issue 5): signed user messages waiting in a partner's MPC until its receipt arrives.
+        CREATE TABLE IF NOT EXISTS as4_pull_queue (
+            seq               INTEGER PRIMARY KEY AUTOINCREMENT,
+            mpc               TEXT NOT NULL,
+            message_id        TEXT NOT NULL UNIQUE,
+            document_id       TEXT NOT NULL,
+            access_point_id   TEXT NOT NULL,
+            pmode             TEXT NOT NULL,
+            content_type      TEXT NOT NULL,
+            body              BLOB NOT NULL,
+            signed_references TEXT NOT NULL,
+            queued_at         TEXT NOT NULL,
+            pulls             INTEGER NOT NULL DEFAULT 0,
+            last_pulled_at    TEXT
+        );
+        CREATE INDEX IF NOT EXISTS ix_as4_pull_queue_mpc ON as4_pull_queue (mpc, seq);
+
         CREATE TABLE IF NOT EXISTS log_offsets (
             grp       TEXT NOT NULL,
             topic     TEXT NOT NULL,

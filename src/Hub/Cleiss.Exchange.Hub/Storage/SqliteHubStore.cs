@@ -227,24 +227,27 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, Audit.IAuditL
     public Task RecordProgressAsync(Guid documentId, DocumentProgress progress, IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken) =>
         WriteAsync(async scope =>
         {
-            await using (var update = scope.Command("""
-                UPDATE documents SET status = $status, last_stage = $stage,
-                    signed_payload = COALESCE($signed, signed_payload), receipt_id = COALESCE($receipt, receipt_id),
-                    updated_at = $updated
-                WHERE id = $id
-                """))
-            {
-                update.Parameters.AddWithValue("$status", progress.Status);
-                update.Parameters.AddWithValue("$stage", progress.LastStage);
-                update.Parameters.AddWithValue("$signed", (object?)progress.SignedPayload ?? DBNull.Value);
-                update.Parameters.AddWithValue("$receipt", (object?)progress.ReceiptId ?? DBNull.Value);
-                update.Parameters.AddWithValue("$updated", FormatTime(events.Count > 0 ? events[^1].At : DateTimeOffset.UnixEpoch));
-                update.Parameters.AddWithValue("$id", documentId.ToString());
-                await update.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await UpdateProgressAsync(scope, documentId, progress, events, cancellationToken);
             await AppendAuditCoreAsync(scope, events, cancellationToken);
             return (true, true);
         }, cancellationToken);
+
+    private static async Task UpdateProgressAsync(WriteScope scope, Guid documentId, DocumentProgress progress, IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken)
+    {
+        await using var update = scope.Command("""
+            UPDATE documents SET status = $status, last_stage = $stage,
+                signed_payload = COALESCE($signed, signed_payload), receipt_id = COALESCE($receipt, receipt_id),
+                updated_at = $updated
+            WHERE id = $id
+            """);
+        update.Parameters.AddWithValue("$status", progress.Status);
+        update.Parameters.AddWithValue("$stage", progress.LastStage);
+        update.Parameters.AddWithValue("$signed", (object?)progress.SignedPayload ?? DBNull.Value);
+        update.Parameters.AddWithValue("$receipt", (object?)progress.ReceiptId ?? DBNull.Value);
+        update.Parameters.AddWithValue("$updated", FormatTime(events.Count > 0 ? events[^1].At : DateTimeOffset.UnixEpoch));
+        update.Parameters.AddWithValue("$id", documentId.ToString());
+        await update.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task<bool> AcknowledgeAsync(string institutionId, Guid documentId, NewAuditEvent auditEvent, CancellationToken cancellationToken) =>

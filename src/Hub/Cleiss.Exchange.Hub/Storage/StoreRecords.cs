@@ -8,6 +8,9 @@ public static class DocumentStatus
     public const string Accepted = "accepted";
     public const string Signed = "signed";
     public const string Delivered = "delivered";
+
+    /// <summary>Waiting in an AS4 pull queue (MPC) for the partner to collect it and send its receipt.</summary>
+    public const string Queued = "queued";
     public const string Acknowledged = "acknowledged";
     public const string Failed = "failed";
     public const string Rejected = "rejected";

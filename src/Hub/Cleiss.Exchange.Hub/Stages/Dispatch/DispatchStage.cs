@@ -14,7 +14,8 @@ namespace Cleiss.Exchange.Hub.Stages.Dispatch;
 /// Unreachable partners, server errors and an untrusted partner certificate are transient (retry:
 /// the operator can fix the trust store); a refusal is final. A bad receipt is final on the plain-HTTP
 /// exchange; a transport with reception awareness (AS4) reports it as a proof problem and the same message
-/// is sent again within the partner's retry policy (its P-Mode), then dead-lettered.
+/// is sent again within the partner's retry policy (its P-Mode), then dead-lettered. A transport that queues
+/// the message for the partner to pull (AS4 pull) leaves the document queued until the partner's receipt.
 /// </summary>
 public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust, CertificateValidator certificates, IOptions<DispatchOptions> options, IOptions<IntakeOptions> limits) : IStage
 {
@@ -61,7 +62,12 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
             timeout.CancelAfter(_options.Timeout);
             try
             {
-                response = await transport.SendAsync(new PartnerMessage(route.Endpoint!, header.InstanceIdentifier, payload, "application/xml", route.AccessPointId), timeout.Token);
+                response = await transport.SendAsync(new PartnerMessage(route.Endpoint!, header.InstanceIdentifier, payload, "application/xml", route.AccessPointId, context.DocumentId), timeout.Token);
+            }
+            catch (Storage.HubStorageException ex) when (ex.IsTransient)
+            {
+                // A transport that queues (AS4 pull) could not write its queue: nothing was queued; try again later.
+                return Retry(ExchangeErrors.HubStorageUnavailable, "The store could not queue the message for the partner to pull.");
             }
             catch (System.Net.ProtocolViolationException ex)
             {
@@ -71,6 +77,18 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
             {
                 return Retry(ExchangeErrors.DispatchUnreachable, $"{route.AccessPointId} at {route.Endpoint} could not be reached ({ex.GetType().Name}).");
             }
+        }
+
+        if (response.Queued is { } queued)
+        {
+            // AS4 pull: the transport stored the signed message in the partner's MPC; the proof comes with the receipt
+            // the partner sends after collecting it (the receipt handler records "delivered" then). Nothing was sent,
+            // so there is no "dispatched" event.
+            foreach (var (key, value) in queued)
+            {
+                context.AddFact(key, value);
+            }
+            return StageOutcome.Queued;
         }
 
         var status = response.StatusCode.ToString(CultureInfo.InvariantCulture);

@@ -1,0 +1,114 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using Cleiss.Exchange.Adapters.As4.Model;
+using Cleiss.Exchange.Adapters.As4.Sending;
+using Cleiss.Exchange.Hub.Abstractions;
+using Cleiss.Exchange.Hub.Configuration;
+using Cleiss.Exchange.Hub.Pipeline;
+using Cleiss.Exchange.Hub.Stages.Routing;
+using Cleiss.Exchange.Hub.Storage;
+using Cleiss.Exchange.Hub.Trust;
+using Microsoft.Extensions.Options;
+
+namespace Cleiss.Exchange.Hub.Host.As4;
+
+/// <summary>
+/// Receives one AS4 user message (runs per message), pushed to <c>/as4</c> or pulled by the hub from a partner: one
+/// code path for both. Requires one UserMessage whose WS-Security signature verifies with a certificate registered
+/// for the access point that serves the sending institution (<see cref="As4SenderCheck"/>), covering eb:Messaging,
+/// the Body and the SED part; eliminates duplicates on eb:MessageId (a resend gets a receipt again and delivers
+/// nothing twice; the same id with other content is refused); hands the SED (gunzipped when compressed, with a size
+/// cap) to the inbound intake; and answers a signed non-repudiation receipt listing the references it verified, or a
+/// signed ebMS Error signal.
+/// </summary>
+internal sealed class As4ReceiveService(
+    IntakeService intake, SigningKeyStore keys, As4SenderCheck senders, InstitutionDirectory directory, IMessageIdStore messageIds,
+    TimeProvider time, IOptions<IntakeOptions> limits)
+{
+    /// <summary>
+    /// Receives <paramref name="message"/>. <paramref name="pulled"/>: the hub pulled it, so its wsu:Timestamp is not
+    /// held to the freshness window (it was signed when the partner queued it, possibly hours before; the hub's signed
+    /// PullRequest and duplicate elimination stand in for replay protection). It must still be single and signed.
+    /// </summary>
+    public async Task<As4Answer> ReceiveUserMessageAsync(As4Message message, CancellationToken cancellationToken, bool pulled = false)
+    {
+        if (message.Messaging is not { UserMessages: [var user] } || user.MessageInfo?.MessageId is not { Length: > 0 } messageId)
+        {
+            return As4Answer.Error(keys, time, null, EbmsErrors.InvalidHeader, "Exactly one eb:UserMessage with a MessageId is required.", 400);
+        }
+        if (user.Parts is not [var part] || user.From?.PartyIds is not [var from, ..])
+        {
+            return As4Answer.Error(keys, time, messageId, EbmsErrors.ValueInconsistent, "One PartInfo (the SED) and a From party are required.", 400);
+        }
+
+        // Binding: only the certificates registered for the access point serving the claimed sender count.
+        var (verification, refused, why) = await senders.CheckAsync(message, directory.FindInstitution(from.Value)?.AccessPoint, cancellationToken, checkFreshness: !pulled);
+        if (refused is not null)
+        {
+            return As4Answer.Error(keys, time, messageId, refused, why!, 403);
+        }
+
+        var payload = Payload(message, part, limits.Value.MaxDocumentBytes);
+        if (payload is null)
+        {
+            return As4Answer.Error(keys, time, messageId, EbmsErrors.DecompressionFailure, "The SED part is missing, not gzip, or too large.", 400);
+        }
+        // The MessageId is recorded (or found) before anything else is stored: other content under a known id is
+        // refused with nothing accepted, even when two such messages race.
+        var sha = Convert.ToHexStringLower(SHA256.HashData(payload));
+        var registered = await messageIds.RegisterAsync(messageId, sha, Guid.Empty, time.GetUtcNow(), cancellationToken);
+        if (registered.State == MessageIdState.Conflict)
+        {
+            return As4Answer.Error(keys, time, messageId, EbmsErrors.Other, "This MessageId was received before with other content.", 409);
+        }
+        var result = await intake.SubmitAsync(Direction.Inbound, payload, cancellationToken);
+        if (result.Outcome == IntakeOutcome.Rejected)
+        {
+            return As4Answer.Error(keys, time, messageId, EbmsErrors.Other, result.Error!.Code,
+                ExchangeErrors.All.TryGetValue(result.Error.Code, out var definition) ? definition.HttpStatus : 400);
+        }
+        await messageIds.AssignAsync(messageId, result.DocumentId, cancellationToken);
+        var receipt = As4SignalBuilder.Receipt(As4Answer.NewMessageId(), time.GetUtcNow(), messageId, message.Security!.Signatures[0].References,
+            multiHopOf: message.MultiHop is null ? null : user);
+        return As4Answer.Signal(WsSecuritySigner.Sign(receipt, [], keys.Current, time.GetUtcNow()).Envelope, 200);
+    }
+
+    /// <summary>The SED: the attachment the PartInfo names, gunzipped when its CompressionType says so, at most <paramref name="maxBytes"/>.</summary>
+    private static byte[]? Payload(As4Message message, As4PartInfo part, int maxBytes)
+    {
+        var id = part.Href is { } href && href.StartsWith("cid:", StringComparison.Ordinal) ? href[4..] : null;
+        var attachment = message.Attachments.FirstOrDefault(a => a.ContentId == id);
+        if (attachment is null)
+        {
+            return null;
+        }
+        if (part.CompressionType is null)
+        {
+            return attachment.Content.Length <= maxBytes ? attachment.Content.ToArray() : null;
+        }
+        if (part.CompressionType != "application/gzip")
+        {
+            return null;
+        }
+        try
+        {
+            using var gzip = new GZipStream(new MemoryStream(attachment.Content.ToArray()), CompressionMode.Decompress);
+            using var output = new MemoryStream();
+            var buffer = new byte[81920];
+            int read;
+            while ((read = gzip.Read(buffer)) > 0)
+            {
+                if (output.Length + read > maxBytes)
+                {
+                    return null; // S24: a decompression bomb stops at the cap
+                }
+                output.Write(buffer, 0, read);
+            }
+            return output.ToArray();
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
+}
