@@ -74,6 +74,10 @@ internal static class As4Endpoints
             return Error(keys, time, messageId, code == EbmsErrors.PolicyNoncompliance.Code ? EbmsErrors.PolicyNoncompliance : EbmsErrors.FailedAuthentication,
                 verification?.Code ?? "No certificate registered for the sender's access point passes the checks.", 403);
         }
+        if (await Tls.As4TlsBinding.ProblemAsync(request.HttpContext, accessPoint!, messageId, cancellationToken) is { } tls)
+        {
+            return Error(keys, time, messageId, EbmsErrors.FailedAuthentication, tls, 403); // mutual TLS: ADR 0011
+        }
 
         if (TimestampProblem(message, verification, time.GetUtcNow()) is { } stale)
         {

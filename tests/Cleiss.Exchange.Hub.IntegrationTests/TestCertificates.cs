@@ -1,0 +1,44 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Cleiss.Exchange.Hub.IntegrationTests;
+
+/// <summary>Certificates made in the test (no private key is ever committed) and an HTTPS client for them.</summary>
+internal static class TestCertificates
+{
+    /// <summary>A self-signed certificate with CN=<paramref name="commonName"/>, shaped like the hub's own (digitalSignature, not a CA).</summary>
+    public static X509Certificate2 SelfSigned(string commonName)
+    {
+        var key = RSA.Create(2048);
+        var request = new CertificateRequest($"CN={commonName}, O=Cleiss.Exchange tests", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        var now = DateTimeOffset.UtcNow;
+        return request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
+    }
+
+    /// <summary>
+    /// An HTTPS client presenting <paramref name="clientCertificate"/> (or none) that accepts only <paramref name="server"/>'s
+    /// certificate (pinned, as the hub does). Bounded timeouts.
+    /// </summary>
+    public static HttpClient Client(X509Certificate2? clientCertificate, X509Certificate2 server) => new(new SocketsHttpHandler
+    {
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        SslOptions =
+        {
+            ClientCertificates = clientCertificate is null ? null : [clientCertificate],
+            RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && presented.GetRawCertData().AsSpan().SequenceEqual(server.RawData),
+        },
+    })
+    { Timeout = TimeSpan.FromSeconds(15) };
+
+    /// <summary>Posts an AS4 message body with its MIME content type.</summary>
+    public static async Task<(int Status, byte[] Answer)> PostAsync(HttpClient client, Uri url, byte[] body, string contentType)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        using var response = await client.PostAsync(url, content);
+        return ((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync());
+    }
+}
