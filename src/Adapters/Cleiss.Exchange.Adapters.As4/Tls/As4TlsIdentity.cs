@@ -19,7 +19,7 @@ public sealed class As4TlsIdentity
     private static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1");
     private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
 
-    private readonly As4TlsOptions _options;
+    private readonly IOptions<As4TlsOptions> _options;
     private readonly SigningKeyStore _keys;
     private readonly string _accessPointId;
     private readonly TimeProvider _time;
@@ -28,7 +28,7 @@ public sealed class As4TlsIdentity
 
     public As4TlsIdentity(IOptions<As4TlsOptions> options, IOptions<HubOptions> hub, SigningKeyStore keys, TimeProvider time)
     {
-        _options = options.Value;
+        _options = options; // read when first needed: the host resolves this before the options are validated
         _keys = keys;
         _accessPointId = hub.Value.AccessPointId;
         _time = time;
@@ -100,13 +100,14 @@ public sealed class As4TlsIdentity
 
     private (X509Certificate2 Leaf, X509Certificate2Collection Chain)? LoadConfigured()
     {
-        if (_options.Certificate is not { Length: > 0 } path)
+        var options = _options.Value;
+        if (options.Certificate is not { Length: > 0 } path)
         {
             return null;
         }
-        var password = _options.PasswordEnvironmentVariable is { Length: > 0 } variable
+        var password = options.PasswordEnvironmentVariable is { Length: > 0 } variable
             ? Environment.GetEnvironmentVariable(variable) ?? throw new InvalidOperationException($"{As4TlsOptions.SectionName}: the environment variable {variable} is not set.")
-            : _options.Password;
+            : options.Password;
         X509Certificate2 leaf;
         var chain = new X509Certificate2Collection();
         if (Path.GetExtension(path).ToLowerInvariant() is ".p12" or ".pfx")
@@ -118,8 +119,8 @@ public sealed class As4TlsIdentity
         else
         {
             leaf = password is null
-                ? X509Certificate2.CreateFromPemFile(path, _options.PrivateKey)
-                : X509Certificate2.CreateFromEncryptedPemFile(path, password, _options.PrivateKey);
+                ? X509Certificate2.CreateFromPemFile(path, options.PrivateKey)
+                : X509Certificate2.CreateFromEncryptedPemFile(path, password, options.PrivateKey);
             var pem = new X509Certificate2Collection();
             pem.ImportFromPemFile(path);
             chain.AddRange(pem.Where(c => c.Thumbprint != leaf.Thumbprint).ToArray());

@@ -58,15 +58,20 @@ public static class As4TlsBinding
     /// Before the endpoints: on the mutual-TLS listener only <c>/as4</c> is served (404 otherwise); elsewhere, when mutual
     /// TLS is required, <c>/as4</c> gets a signed ebMS FailedAuthentication error (403) before its body is read.
     /// </summary>
-    public static async Task GateAsync(HttpContext context, RequestDelegate next, bool required)
+    public static async Task GateAsync(HttpContext context, RequestDelegate next, As4TlsOptions options)
     {
+        if (!options.Enabled)
+        {
+            await next(context);
+            return;
+        }
         var isAs4 = context.Request.Path.Equals("/as4", StringComparison.OrdinalIgnoreCase);
         if (IsMutualTls(context) && !isAs4)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
-        if (!IsMutualTls(context) && isAs4 && required)
+        if (!IsMutualTls(context) && isAs4 && options.Required)
         {
             var services = context.RequestServices;
             As4TlsLog.PlainRefused(services.GetRequiredService<ILogger<As4ClientCertificateGate>>(), context.Connection.RemoteIpAddress?.ToString() ?? "?");

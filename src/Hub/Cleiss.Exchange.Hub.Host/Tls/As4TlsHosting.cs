@@ -25,6 +25,7 @@ public static class As4TlsHosting
         builder.Services.AddSingleton<As4TlsIdentity>();
         builder.Services.AddSingleton<As4ClientCertificateGate>();
         builder.Services.AddSingleton<As4TlsListener>();
+        builder.Services.AddHostedService<As4TlsStartupCheck>();
         var tls = builder.Configuration.GetSection(As4TlsOptions.SectionName).Get<As4TlsOptions>() ?? new As4TlsOptions();
         if (!tls.Enabled)
         {
@@ -61,23 +62,20 @@ public static class As4TlsHosting
             services.GetRequiredService<As4TlsIdentity>(), services.GetRequiredService<ILoggerFactory>().CreateLogger<As4PartnerTlsHandler>()));
 
     /// <summary>With mutual TLS on: only /as4 on its listener, and /as4 refused elsewhere when required (<see cref="As4TlsBinding.GateAsync"/>).</summary>
-    public static void UseAs4Tls(this WebApplication app)
-    {
-        var tls = app.Services.GetRequiredService<IOptions<As4TlsOptions>>().Value;
-        if (tls.Enabled)
-        {
-            app.Use((context, next) => As4TlsBinding.GateAsync(context, next, tls.Required));
-        }
-    }
+    public static void UseAs4Tls(this WebApplication app) =>
+        // The options are read per request, not here: a bad Hub:As4:Tls must fail at start with the validator's message.
+        app.Use((context, next) => As4TlsBinding.GateAsync(context, next, context.RequestServices.GetRequiredService<IOptions<As4TlsOptions>>().Value));
 
     private static void ListenMutualTls(KestrelServerOptions kestrel, As4TlsOptions tls)
     {
         var services = kestrel.ApplicationServices;
-        var identity = services.GetRequiredService<As4TlsIdentity>();
-        identity.Check(); // a certificate that cannot serve stops the boot
+        if (!Uri.TryCreate(tls.Url, UriKind.Absolute, out var url) || !IPAddress.TryParse(url.Host.Trim('[', ']'), out var address))
+        {
+            return; // As4TlsOptionsValidator stops the boot with the reason
+        }
+        var identity = services.GetRequiredService<As4TlsIdentity>(); // checked at start by As4TlsStartupCheck
         var gate = services.GetRequiredService<As4ClientCertificateGate>();
-        var url = new Uri(tls.Url);
-        kestrel.Listen(IPAddress.Parse(url.Host.Trim('[', ']')), url.Port, listen =>
+        kestrel.Listen(address, url.Port, listen =>
         {
             listen.Protocols = HttpProtocols.Http1AndHttp2;
             listen.Use(next => connection =>
