@@ -80,6 +80,23 @@ public sealed class As4MutualTlsTests : IClassFixture<As4MutualTlsTests.MutualTl
     }
 
     [Fact]
+    public async Task A_registered_client_certificate_that_fails_the_certificate_checks_gets_FailedAuthentication_then_is_refused_at_the_handshake()
+    {
+        var (sent, messageId) = _rig.UserMessage();
+        using var client = TestCertificates.Client(_rig.FrenchCaCertificate, _rig.BelgianCertificate);
+        using var again = TestCertificates.Client(_rig.FrenchCaCertificate, _rig.BelgianCertificate);
+
+        var (status, answer) = await TestCertificates.PostAsync(client, _rig.BelgianAs4, sent.Body, sent.ContentType);
+        var retry = await Record.ExceptionAsync(() => TestCertificates.PostAsync(again, _rig.BelgianAs4, sent.Body, sent.ContentType));
+
+        Assert.Equal(403, status);
+        var signal = As4MessageReader.TryRead(answer, new As4ReaderLimits(), out _)!.Messaging!.SignalMessages.Single();
+        Assert.Equal("EBMS:0101", Assert.Single(signal.Errors).ErrorCode);
+        Assert.Null(await _rig.Belgium.Services.GetRequiredService<IMessageIdStore>().FindAsync(messageId, CancellationToken.None));
+        Assert.IsType<HttpRequestException>(retry); // a new connection: refused in the handshake now
+    }
+
+    [Fact]
     public async Task Plain_HTTP_AS4_is_refused_when_mutual_TLS_is_required()
     {
         var (sent, messageId) = _rig.UserMessage();
@@ -107,6 +124,9 @@ public sealed class As4MutualTlsTests : IClassFixture<As4MutualTlsTests.MutualTl
 
         /// <summary>A certificate registered at the Belgian hub for another access point (BE:AP0001) than the French senders'.</summary>
         public X509Certificate2 OtherAccessPointCertificate { get; } = TestCertificates.SelfSigned("BE:AP0001");
+
+        /// <summary>A second certificate registered at the Belgian hub for FR:AP0001, marked as a CA: the certificate checks refuse it.</summary>
+        public X509Certificate2 FrenchCaCertificate { get; } = TestCertificates.SelfSigned("FR:AP0001", certificateAuthority: true);
 
         private string BelgianData => Path.Combine(Root, "be-hub");
 
@@ -161,6 +181,8 @@ public sealed class As4MutualTlsTests : IClassFixture<As4MutualTlsTests.MutualTl
             await base.InitializeAsync();
             // The Belgian hub registers the French hub's certificate (signatures and TLS client).
             File.Copy(SigningKeyStore.CertificatePath(HubData), Path.Combine(TrustStore.Folder(BelgianData), "fr.pem"), overwrite: true);
+            // Both before the Belgian hub first looks up FR:AP0001: the trust store reads its folder again only on a miss.
+            File.WriteAllText(Path.Combine(TrustStore.Folder(BelgianData), "fr-ca.pem"), FrenchCaCertificate.ExportCertificatePem());
         }
 
         public override async Task DisposeAsync()
@@ -172,6 +194,7 @@ public sealed class As4MutualTlsTests : IClassFixture<As4MutualTlsTests.MutualTl
                 await Belgium.DisposeAsync();
             }
             OtherAccessPointCertificate.Dispose();
+            FrenchCaCertificate.Dispose();
             await base.DisposeAsync();
         }
     }

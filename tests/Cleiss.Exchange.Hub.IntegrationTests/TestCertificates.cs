@@ -7,13 +7,16 @@ namespace Cleiss.Exchange.Hub.IntegrationTests;
 /// <summary>Certificates made in the test (no private key is ever committed) and an HTTPS client for them.</summary>
 internal static class TestCertificates
 {
-    /// <summary>A self-signed certificate with CN=<paramref name="commonName"/>, shaped like the hub's own (digitalSignature, not a CA).</summary>
-    public static X509Certificate2 SelfSigned(string commonName)
+    /// <summary>
+    /// A self-signed certificate with CN=<paramref name="commonName"/>, shaped like the hub's own (digitalSignature, not a
+    /// CA), or marked as a CA, which the certificate checks refuse for an access point.
+    /// </summary>
+    public static X509Certificate2 SelfSigned(string commonName, bool certificateAuthority = false)
     {
         var key = RSA.Create(2048);
         var request = new CertificateRequest($"CN={commonName}, O=Cleiss.Exchange tests", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority, false, 0, true));
         var now = DateTimeOffset.UtcNow;
         return request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
     }

@@ -24,7 +24,7 @@ public sealed class As4TlsIdentity
     private readonly string _accessPointId;
     private readonly TimeProvider _time;
     private readonly Lazy<(X509Certificate2 Leaf, X509Certificate2Collection Chain)?> _configured;
-    private (string KeyId, SslStreamCertificateContext Context)? _context;
+    private volatile CachedContext? _context;
 
     public As4TlsIdentity(IOptions<As4TlsOptions> options, IOptions<HubOptions> hub, SigningKeyStore keys, TimeProvider time)
     {
@@ -51,7 +51,7 @@ public sealed class As4TlsIdentity
             return cached.Context;
         }
         var context = SslStreamCertificateContext.Create(certificate, _configured.Value?.Chain, offline: true);
-        _context = (keyId, context);
+        _context = new CachedContext(keyId, context);
         return context;
     }
 
@@ -127,4 +127,6 @@ public sealed class As4TlsIdentity
         }
         return (leaf, chain);
     }
+
+    private sealed record CachedContext(string KeyId, SslStreamCertificateContext Context);
 }

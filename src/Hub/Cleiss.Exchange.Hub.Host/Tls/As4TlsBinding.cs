@@ -44,11 +44,12 @@ public static class As4TlsBinding
         else
         {
             var check = await services.GetRequiredService<CertificateValidator>().CheckNowAsync(certificate, cancellationToken);
+            services.GetRequiredService<As4ClientCertificateGate>().Remember(certificate, check);
             problem = check.IsValid ? null : $"the TLS client certificate fails the certificate checks ({check.Code})";
         }
         if (problem is not null)
         {
-            As4TlsLog.BindingRefused(services.GetRequiredService<ILogger<As4ClientCertificateGate>>(), messageId,
+            As4TlsLog.BindingRefused(Logger(services), messageId,
                 certificate is null ? "none" : SigningKeyStore.KeyId(certificate), accessPointId, problem);
         }
         return problem;
@@ -74,7 +75,7 @@ public static class As4TlsBinding
         if (!IsMutualTls(context) && isAs4 && options.Required)
         {
             var services = context.RequestServices;
-            As4TlsLog.PlainRefused(services.GetRequiredService<ILogger<As4ClientCertificateGate>>(), context.Connection.RemoteIpAddress?.ToString() ?? "?");
+            As4TlsLog.PlainRefused(Logger(services), context.Connection.RemoteIpAddress?.ToString() ?? "?");
             var time = services.GetRequiredService<TimeProvider>();
             var signal = As4SignalBuilder.Error($"{Guid.NewGuid():N}@cleiss.exchange", time.GetUtcNow(), null, EbmsErrors.FailedAuthentication,
                 "AS4 is received over mutual TLS only (Hub:As4:Tls:Required).");
@@ -86,4 +87,7 @@ public static class As4TlsBinding
         }
         await next(context);
     }
+
+    private static ILogger Logger(IServiceProvider services) =>
+        services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(As4TlsBinding).FullName!);
 }
