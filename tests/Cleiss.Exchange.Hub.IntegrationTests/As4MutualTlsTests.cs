@@ -64,8 +64,9 @@ public sealed class As4MutualTlsTests : IClassFixture<As4MutualTlsTests.MutualTl
     public async Task A_registered_client_certificate_of_another_access_point_than_the_senders_gets_FailedAuthentication_and_nothing_is_stored()
     {
         var (sent, messageId) = _rig.UserMessage();
-        using var wrong = TestCertificates.Client(_rig.OtherAccessPointCertificate, _rig.BelgianCertificate);
-        using var right = TestCertificates.Client(_rig.FrenchKey().Certificate, _rig.BelgianCertificate);
+        // HTTP/2 here (HTTP/1.1 elsewhere): the binding must hold on both.
+        using var wrong = TestCertificates.Client(_rig.OtherAccessPointCertificate, _rig.BelgianCertificate, http2: true);
+        using var right = TestCertificates.Client(_rig.FrenchKey().Certificate, _rig.BelgianCertificate, http2: true);
         var messageIds = _rig.Belgium.Services.GetRequiredService<IMessageIdStore>();
 
         var (status, answer) = await TestCertificates.PostAsync(wrong, _rig.BelgianAs4, sent.Body, sent.ContentType);

@@ -23,9 +23,9 @@ internal static class TestCertificates
 
     /// <summary>
     /// An HTTPS client presenting <paramref name="clientCertificate"/> (or none) that accepts only <paramref name="server"/>'s
-    /// certificate (pinned, as the hub does). Bounded timeouts.
+    /// certificate (pinned, as the hub does), over HTTP/1.1 or, with <paramref name="http2"/>, HTTP/2 only. Bounded timeouts.
     /// </summary>
-    public static HttpClient Client(X509Certificate2? clientCertificate, X509Certificate2 server) => new(new SocketsHttpHandler
+    public static HttpClient Client(X509Certificate2? clientCertificate, X509Certificate2 server, bool http2 = false) => new(new SocketsHttpHandler
     {
         ConnectTimeout = TimeSpan.FromSeconds(10),
         SslOptions =
@@ -34,7 +34,11 @@ internal static class TestCertificates
             RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && presented.GetRawCertData().AsSpan().SequenceEqual(server.RawData),
         },
     })
-    { Timeout = TimeSpan.FromSeconds(15) };
+    {
+        Timeout = TimeSpan.FromSeconds(15),
+        DefaultRequestVersion = http2 ? System.Net.HttpVersion.Version20 : System.Net.HttpVersion.Version11,
+        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+    };
 
     /// <summary>Posts an AS4 message body with its MIME content type.</summary>
     public static async Task<(int Status, byte[] Answer)> PostAsync(HttpClient client, Uri url, byte[] body, string contentType)
