@@ -4,6 +4,7 @@ using Cleiss.Exchange.Hub.Configuration;
 using Cleiss.Exchange.Hub.Diagnostics;
 using Cleiss.Exchange.Hub.Host.As4;
 using Cleiss.Exchange.Hub.Host.Endpoints;
+using Cleiss.Exchange.Hub.Host.Tls;
 using OpenTelemetry.Metrics;
 
 namespace Cleiss.Exchange.Hub.Host;
@@ -36,7 +37,7 @@ public static class HubApp
             [$"{HubOptions.SectionName}:{nameof(HubOptions.DataDirectory)}"] = settings.DataDirectory,
         });
         builder.Configuration.AddInMemoryCollection(settings.Configuration);
-        builder.WebHost.UseUrls(settings.Urls);
+        builder.ListenForHub(settings.Urls); // the hub's URLs, and the AS4 mutual-TLS listener when enabled (ADR 0011)
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var intake = context.Configuration.GetSection(IntakeOptions.SectionName).Get<IntakeOptions>() ?? new IntakeOptions();
@@ -58,7 +59,7 @@ public static class HubApp
         });
         if (builder.Configuration[$"{DispatchOptions.SectionName}:{nameof(DispatchOptions.Transport)}"] == "as4")
         {
-            builder.Services.AddHttpClient(Adapters.As4.Sending.As4PartnerTransport.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+            builder.Services.AddHttpClient(Adapters.As4.Sending.As4PartnerTransport.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan).AddAs4PartnerTls();
             builder.Services.AddSingleton<IPartnerTransport, Adapters.As4.Sending.As4PartnerTransport>();
         }
         else
@@ -81,6 +82,7 @@ public static class HubApp
         }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAs4Tls();
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapHealthEndpoints();

@@ -29,8 +29,9 @@ internal sealed class As4ReceiveService(
     /// Receives <paramref name="message"/>. <paramref name="pulled"/>: the hub pulled it, so its wsu:Timestamp is not
     /// held to the freshness window (it was signed when the partner queued it, possibly hours before; the hub's signed
     /// PullRequest and duplicate elimination stand in for replay protection). It must still be single and signed.
+    /// <paramref name="connection"/>: the request it came in when pushed, for the mutual-TLS binding (ADR 0011).
     /// </summary>
-    public async Task<As4Answer> ReceiveUserMessageAsync(As4Message message, CancellationToken cancellationToken, bool pulled = false)
+    public async Task<As4Answer> ReceiveUserMessageAsync(As4Message message, CancellationToken cancellationToken, bool pulled = false, HttpContext? connection = null)
     {
         if (message.Messaging is not { UserMessages: [var user] } || user.MessageInfo?.MessageId is not { Length: > 0 } messageId)
         {
@@ -42,10 +43,15 @@ internal sealed class As4ReceiveService(
         }
 
         // Binding: only the certificates registered for the access point serving the claimed sender count.
-        var (verification, refused, why) = await senders.CheckAsync(message, directory.FindInstitution(from.Value)?.AccessPoint, cancellationToken, checkFreshness: !pulled);
+        var accessPoint = directory.FindInstitution(from.Value)?.AccessPoint;
+        var (verification, refused, why) = await senders.CheckAsync(message, accessPoint, cancellationToken, checkFreshness: !pulled);
         if (refused is not null)
         {
             return As4Answer.Error(keys, time, messageId, refused, why!, 403);
+        }
+        if (connection is not null && await Tls.As4TlsBinding.ProblemAsync(connection, accessPoint!, messageId, cancellationToken) is { } tls)
+        {
+            return As4Answer.Error(keys, time, messageId, EbmsErrors.FailedAuthentication, tls, 403); // mutual TLS: the connection's certificate is the sender's (ADR 0011)
         }
 
         var payload = Payload(message, part, limits.Value.MaxDocumentBytes);

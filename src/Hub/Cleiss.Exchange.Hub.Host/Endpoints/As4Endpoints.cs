@@ -12,7 +12,7 @@ namespace Cleiss.Exchange.Hub.Host.Endpoints;
 /// The hub's AS4 endpoint (issue 5; runs per message): reads the message (bounded) and hands it on by what it is.
 /// A user message (push) goes to <see cref="As4ReceiveService"/> (the same path as a pulled one) and is answered by a
 /// signed receipt or ebMS error signal; an eb:PullRequest and the receipt for a pulled message go to
-/// <see cref="As4PullResponder"/>; an ebMS error signal is noted. Not yet: mTLS.
+/// <see cref="As4PullResponder"/>; an ebMS error signal is noted. Mutual TLS: see <see cref="Tls.As4TlsBinding"/> (ADR 0011).
 /// </summary>
 internal static class As4Endpoints
 {
@@ -42,7 +42,7 @@ internal static class As4Endpoints
         }
         var answer = message.Messaging switch
         {
-            { UserMessages.Count: > 0 } => await receive.ReceiveUserMessageAsync(message, cancellationToken),
+            { UserMessages.Count: > 0 } => await receive.ReceiveUserMessageAsync(message, cancellationToken, connection: request.HttpContext),
             { SignalMessages: [{ PullRequest: not null } signal] } => await pulls.AnswerPullAsync(message, signal, cancellationToken),
             { SignalMessages: [{ Receipt: not null } signal] } => await pulls.AcceptReceiptAsync(message, signal, cancellationToken),
             { SignalMessages: [{ Errors: [var first, ..] } signal] } => Noted(loggers, first.ErrorCode, signal.MessageInfo?.RefToMessageId),
