@@ -20,7 +20,9 @@ public sealed record DeliveryProof(string ReceiptId, string IssuerAccessPointId,
 /// <param name="ContentType">The answer media type, if any.</param>
 /// <param name="Proof">Set by a transport that checks the receipt itself; the dispatch stage then accepts it as is.</param>
 /// <param name="ProofProblem">Set by such a transport when the answer is not a valid proof of delivery (why).</param>
-public sealed record PartnerResponse(int StatusCode, byte[] Body, string? ContentType, DeliveryProof? Proof = null, string? ProofProblem = null);
+/// <param name="Refused">With <paramref name="ProofProblem"/>: the partner refused the message (e.g. an ebMS error signal),
+/// so it is final. Otherwise a bad proof (forged or mismatched receipt) is retried like an unanswered send.</param>
+public sealed record PartnerResponse(int StatusCode, byte[] Body, string? ContentType, DeliveryProof? Proof = null, string? ProofProblem = null, bool Refused = false);
 
 /// <summary>
 /// Carries a signed document to a partner access point and returns its answer.

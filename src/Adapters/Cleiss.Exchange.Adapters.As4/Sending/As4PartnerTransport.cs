@@ -64,7 +64,7 @@ public sealed class As4PartnerTransport(
         }
         if (only.Errors is [var first, ..])
         {
-            return new PartnerResponse(status, answer, contentType, ProofProblem: $"The partner answered an ebMS error {first.ErrorCode} ({first.ShortDescription}).");
+            return new PartnerResponse(status, answer, contentType, ProofProblem: $"The partner answered an ebMS error {first.ErrorCode} ({first.ShortDescription}).", Refused: true);
         }
         if (only.Receipt is not { } receipt || !As4SignalBuilder.ProvesDeliveryOf(receipt, sent.SignedReferences))
         {

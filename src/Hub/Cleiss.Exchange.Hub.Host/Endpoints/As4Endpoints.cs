@@ -23,8 +23,8 @@ namespace Cleiss.Exchange.Hub.Host.Endpoints;
 /// the Body and the SED part; eliminates duplicates on eb:MessageId (a resend gets a receipt again and delivers
 /// nothing twice; the same id with other content is refused); hands the SED (gunzipped when compressed, with a
 /// size cap) to the inbound intake; and answers a signed non-repudiation receipt listing the references it
-/// verified, or a signed ebMS Error signal. Not yet: pull, mTLS, the wsu:Timestamp check, reception awareness on
-/// the sending side.
+/// verified, or a signed ebMS Error signal. Message-level encryption is refused (the EESSI P-Mode relies on TLS).
+/// Not yet: pull, mTLS, reception awareness on the sending side.
 /// </summary>
 internal static class As4Endpoints
 {
@@ -54,7 +54,10 @@ internal static class As4Endpoints
         var message = As4MessageReader.TryRead(framed, readerLimits, out var error);
         if (message is null)
         {
-            return Error(keys, time, null, EbmsErrors.InvalidHeader, error!.Code, 400);
+            // H14: a MIME structure refused by the reader (parts, part headers, boundaries) is a MimeInconsistency.
+            var mime = error!.Code.StartsWith("AS4.MIME_", StringComparison.Ordinal);
+            return Error(keys, time, null, mime ? EbmsErrors.MimeInconsistency : EbmsErrors.InvalidHeader, error.Code,
+                ExchangeErrors.All.TryGetValue(error.Code, out var known) ? known.HttpStatus : 400);
         }
         if (message.Messaging is not { UserMessages: [var user] } || user.MessageInfo?.MessageId is not { Length: > 0 } messageId)
         {
@@ -63,6 +66,18 @@ internal static class As4Endpoints
         if (user.Parts is not [var part] || user.From?.PartyIds is not [var from, ..])
         {
             return Error(keys, time, messageId, EbmsErrors.ValueInconsistent, "One PartInfo (the SED) and a From party are required.", 400);
+        }
+        if (IsEncrypted(message))
+        {
+            // S22/S26: the EESSI P-Mode has no message-level encryption (TLS protects the link), so nothing is decrypted
+            // here: no crafted EncryptedKey/EncryptedData is ever processed, no CipherReference followed, and no decrypted
+            // content of an unauthenticated message can reach the intake.
+            return Error(keys, time, messageId, EbmsErrors.PolicyNoncompliance, "Message-level encryption is not in the hub's P-Mode; the message is refused unread.", 403);
+        }
+        var sedPart = SedAttachment(message, part, out var partProblem);
+        if (sedPart is null)
+        {
+            return Error(keys, time, messageId, partProblem!.Value.Code, partProblem.Value.Why, 400);
         }
 
         // Binding: only the certificates registered for the access point serving the claimed sender count.
@@ -80,7 +95,7 @@ internal static class As4Endpoints
             return Error(keys, time, messageId, stale.Code, stale.Why, 403);
         }
 
-        var payload = Payload(message, part, limits.Value.MaxDocumentBytes);
+        var payload = Payload(sedPart, part, limits.Value.MaxDocumentBytes);
         if (payload is null)
         {
             return Error(keys, time, messageId, EbmsErrors.DecompressionFailure, "The SED part is missing, not gzip, or too large.", 400);
@@ -149,15 +164,38 @@ internal static class As4Endpoints
         return first;
     }
 
-    /// <summary>The SED: the attachment the PartInfo names, gunzipped when its CompressionType says so, at most <paramref name="maxBytes"/>.</summary>
-    private static byte[]? Payload(As4Message message, As4PartInfo part, int maxBytes)
+    /// <summary>Any xenc/xenc11 element in the envelope (an EncryptedKey, EncryptedData, or a fragment of one).</summary>
+    private static bool IsEncrypted(As4Message message) =>
+        message.Envelope is { } envelope
+        && (envelope.GetElementsByTagName("*", As4Namespaces.Xenc).Count > 0 || envelope.GetElementsByTagName("*", As4Namespaces.Xenc11).Count > 0);
+
+    /// <summary>
+    /// S23: the PartInfo must name, by <c>cid:</c>, exactly one attachment of the message (nothing is fetched), and the
+    /// message must carry no other attachment: a missing part is an ExternalPayloadError, an extra one ValueInconsistent.
+    /// </summary>
+    private static As4Attachment? SedAttachment(As4Message message, As4PartInfo part, out (EbmsErrorCode Code, string Why)? problem)
     {
-        var id = part.Href is { } href && href.StartsWith("cid:", StringComparison.Ordinal) ? href[4..] : null;
-        var attachment = message.Attachments.FirstOrDefault(a => a.ContentId == id);
-        if (attachment is null)
+        problem = null;
+        var id = part.Href is { } href && href.StartsWith("cid:", StringComparison.Ordinal) ? Uri.UnescapeDataString(href[4..]) : null;
+        var named = id is null ? [] : message.Attachments.Where(a => a.ContentId == id).ToList();
+        if (named.Count != 1)
         {
+            problem = (EbmsErrors.ExternalPayloadError, id is null
+                ? "The PartInfo does not name a MIME part (cid:); nothing outside the message is fetched."
+                : $"The PartInfo names {named.Count} MIME parts with that Content-ID; exactly one is required.");
             return null;
         }
+        if (message.Attachments.Count != 1)
+        {
+            problem = (EbmsErrors.ValueInconsistent, $"The message carries {message.Attachments.Count} attachments; only the one the PartInfo names is allowed.");
+            return null;
+        }
+        return named[0];
+    }
+
+    /// <summary>The SED: the attachment's content, gunzipped when the PartInfo's CompressionType says so, at most <paramref name="maxBytes"/>.</summary>
+    private static byte[]? Payload(As4Attachment attachment, As4PartInfo part, int maxBytes)
+    {
         if (part.CompressionType is null)
         {
             return attachment.Content.Length <= maxBytes ? attachment.Content.ToArray() : null;

@@ -104,7 +104,11 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
         }
         if (response.ProofProblem is { } proofProblem)
         {
-            return StageOutcome.DeadLetter(ExchangeErrors.Permanent(ExchangeErrors.DispatchReceiptInvalid, Name, proofProblem));
+            // S25: a forged or mismatched receipt is no proof of delivery; the send is retried (same message id, so the
+            // partner's duplicate elimination absorbs it) until the attempts run out. A refusal is final.
+            return response.Refused
+                ? StageOutcome.DeadLetter(ExchangeErrors.Permanent(ExchangeErrors.DispatchReceiptInvalid, Name, proofProblem))
+                : StageOutcome.Retry(ExchangeErrors.Transient(ExchangeErrors.DispatchReceiptInvalid, Name, proofProblem), Backoff(context.Attempt));
         }
 
         DeliveryReceipt? receipt = null;
