@@ -20,7 +20,7 @@ public static partial class As4MessageReader
             return null;
         }
         var boundary = contentType.Boundary;
-        if (string.IsNullOrEmpty(boundary) || boundary.Length > 200)
+        if (string.IsNullOrEmpty(boundary) || boundary.Length > 70) // RFC 2046 5.1.1: 1 to 70 characters (H14)
         {
             error = Fail(ExchangeErrors.As4MimeMalformed, "The multipart Content-Type has no usable boundary.");
             return null;
