@@ -42,13 +42,13 @@ internal sealed class As4HostileSender(HubRig rig)
         X509Certificate2.CreateFromPem(File.ReadAllText(SigningKeyStore.CertificatePath(rig.HubData)));
 
     /// <summary>A fresh inbound SED, business-signed by the partner, in an unsigned AS4 envelope (uncompressed unless <paramref name="pmode"/> says so).</summary>
-    public Draft NewDraft(As4PMode? pmode = null)
+    public Draft NewDraft(As4PMode? pmode = null, string? messageId = null)
     {
         var stored = HubRig.Fresh("valid/A001-inbound-1.xml");
         var document = HardenedXml.TryLoad(stored, new IntakeOptions(), "test", out _)!;
         var header = SbdhReader.TryRead(document, out _, out _)!;
         var sed = BusinessSignature.SignBytes(stored, document, SbdhReader.SedElement(document)!, PartnerKey(), out _);
-        var messageId = $"{Guid.NewGuid():N}@be.example";
+        messageId ??= $"{Guid.NewGuid():N}@be.example";
         var request = new As4UserMessageRequest(messageId, DateTimeOffset.UtcNow, header.Sender.InstitutionId, header.Receivers[0].InstitutionId, header.CaseId, sed);
         var built = As4MessageBuilder.UserMessage(pmode ?? ToFrance, request);
         return new Draft(built.Envelope, built.PayloadContentId, sed, messageId, header.CaseId, header.Receivers[0].InstitutionId);
