@@ -42,7 +42,7 @@ internal static class As4Endpoints
 
     private static async Task<IResult> ReceiveAsync(
         HttpRequest request, IntakeService intake, SigningKeyStore keys, TrustStore trust, CertificateValidator certificates,
-        InstitutionDirectory directory, IMessageIdStore messageIds, TimeProvider time, IOptions<IntakeOptions> limits, CancellationToken cancellationToken)
+        InstitutionDirectory directory, IMessageIdStore messageIds, TimeProvider time, IOptions<IntakeOptions> limits, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var readerLimits = new As4ReaderLimits { Xml = limits.Value };
         var (body, readError) = await BodyReader.ReadAsync(request, readerLimits.MaxMessageBytes, "receive", cancellationToken);
@@ -106,6 +106,7 @@ internal static class As4Endpoints
         var registered = await messageIds.RegisterAsync(messageId, sha, Guid.Empty, time.GetUtcNow(), cancellationToken);
         if (registered.State == MessageIdState.Conflict)
         {
+            HostLog.As4MessageIdConflict(loggers.CreateLogger(typeof(As4Endpoints).FullName!), messageId);
             return Error(keys, time, messageId, EbmsErrors.Other, "This MessageId was received before with other content.", 409);
         }
         var result = await intake.SubmitAsync(Direction.Inbound, payload, cancellationToken);
