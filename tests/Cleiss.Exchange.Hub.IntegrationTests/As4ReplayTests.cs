@@ -64,6 +64,8 @@ public sealed class As4ReplayTests : IClassFixture<HubRig>
         await _rig.RestartHubAsync(() => Task.CompletedTask);
         var other = _sender.NewDraft(messageId: draft.MessageId); // a fresh SED: other content, same id
         var (signed, otherSed) = _sender.Valid(other);
+        var alerts = new EventCapture();
+        _rig.Hub.Services.GetRequiredService<ILoggerFactory>().AddProvider(alerts);
 
         var answer = await _sender.PostAsync(As4HostileSender.Mime(signed, otherSed));
 
@@ -72,6 +74,28 @@ public sealed class As4ReplayTests : IClassFixture<HubRig>
         Assert.True(answer.SignedByHub);
         using var cases = await _rig.Api.GetAsync($"/api/v1/cases/{Uri.EscapeDataString(other.CaseId)}");
         Assert.Equal(404, (int)cases.StatusCode);
+        Assert.Contains((9002, LogLevel.Error), alerts.Events); // the alert: HostLog.As4MessageIdConflict
+    }
+
+    /// <summary>Records the event id and level of every log entry (the hub's loggers pick up an added provider).</summary>
+    private sealed class EventCapture : ILoggerProvider, ILogger
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(int, LogLevel)> _events = new();
+
+        public IReadOnlyCollection<(int Id, LogLevel Level)> Events => [.. _events];
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            _events.Enqueue((eventId.Id, logLevel));
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>The references of the signature in <paramref name="envelope"/> (what a receipt must acknowledge).</summary>
