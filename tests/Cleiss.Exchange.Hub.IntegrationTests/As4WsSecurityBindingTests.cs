@@ -11,7 +11,8 @@ namespace Cleiss.Exchange.Hub.IntegrationTests;
 /// The S cases of the WS-Security path that need the whole hub: S13, a message signed by another trusted access
 /// point's key while eb:From claims a Belgian institution, is refused as FailedAuthentication; S10, a comment injected
 /// into a signed eb:MessageId after signing keeps the signature (exclusive C14N without comments) and the hub reads
-/// the whole value, never a truncated one.
+/// the whole value, never a truncated one. And a foreign Content-ID with ':' (not a strict RFC 5322 msg-id, which
+/// MimeKit's parsed ContentId drops) is signed, resolved and delivered.
 /// </summary>
 public sealed class As4WsSecurityBindingTests : IClassFixture<HubRig>
 {
@@ -37,6 +38,22 @@ public sealed class As4WsSecurityBindingTests : IClassFixture<HubRig>
         var answer = await _sender.PostAsync(As4HostileSender.Mime(signed, (draft.PayloadId, "application/xml", draft.Sed)));
 
         await _sender.AssertRefusedAsync(answer, 403, "EBMS:0101", draft);
+    }
+
+    [Theory]
+    [InlineData("sed@host.example:8080")]
+    [InlineData("urn:uuid:6f1c2a4e-0b7d-4e5a-9c21-3d6c8b7a5f40")]
+    public async Task A_foreign_Content_ID_with_colons_is_resolved_verified_and_accepted(string contentId)
+    {
+        var draft = _sender.NewDraft();
+        var envelope = draft.Envelope.Replace($"href=\"cid:{draft.PayloadId}\"", $"href=\"cid:{contentId}\"", StringComparison.Ordinal);
+        var signed = _sender.Sign(envelope, [new SignedAttachment(contentId, draft.Sed)]);
+
+        var answer = await _sender.PostAsync(As4HostileSender.Mime(signed, (contentId, "application/xml", draft.Sed)));
+
+        Assert.True(answer.Status == 200, string.Join(" ", answer.Signal.Errors.Select(e => e.ErrorCode + " " + e.Description)));
+        Assert.Contains(answer.Signal.Receipt!.NonRepudiationReferences, r => r.Uri == "cid:" + contentId);
+        Assert.NotNull(await _rig.Hub.Services.GetRequiredService<IMessageIdStore>().FindAsync(draft.MessageId, CancellationToken.None));
     }
 
     [Fact]
