@@ -2,7 +2,6 @@ using System.Text;
 using Cleiss.Exchange.Adapters.As4.Model;
 using Cleiss.Exchange.Hub;
 using Cleiss.Exchange.Hub.Abstractions;
-using MimeKit;
 
 namespace Cleiss.Exchange.Adapters.As4;
 
@@ -13,7 +12,7 @@ namespace Cleiss.Exchange.Adapters.As4;
 /// hub's hardened XML reader. Every refusal is an <see cref="ExchangeError"/> with an <c>AS4.*</c> or
 /// <c>INGEST.*</c> code; nothing is thrown for bad input.
 /// </summary>
-public static class As4MessageReader
+public static partial class As4MessageReader
 {
     /// <summary>The stage name in the errors this reader returns.</summary>
     public const string Stage = "as4";
@@ -97,169 +96,6 @@ public static class As4MessageReader
         }
         error = Fail(ExchangeErrors.As4UnrecognisedFormat, "The Content-Type is neither multipart/related nor XML.");
         return null;
-    }
-
-    private static As4Message? TryReadMime(ReadOnlyMemory<byte> body, string contentTypeText, As4Framing framing, string? startLine, IReadOnlyList<As4Header> headers,
-        As4ReaderLimits limits, List<string> notes, out ExchangeError? error)
-    {
-        error = null;
-        if (!ContentType.TryParse(ParserOptions.Default, Encoding.ASCII.GetBytes(contentTypeText), out var contentType)
-            || !contentType.IsMimeType("multipart", "related"))
-        {
-            error = Fail(ExchangeErrors.As4MimeMalformed, "The Content-Type is not multipart/related.");
-            return null;
-        }
-        var boundary = contentType.Boundary;
-        if (string.IsNullOrEmpty(boundary) || boundary.Length > 200)
-        {
-            error = Fail(ExchangeErrors.As4MimeMalformed, "The multipart Content-Type has no usable boundary.");
-            return null;
-        }
-        // Count the parts and find the closing delimiter before MimeKit sees anything (RFC 2046 5.1.1: a delimiter
-        // is "--boundary" at the start of a line; the last one ends with "--").
-        var (parts, closed) = ScanDelimiters(body.Span, Encoding.ASCII.GetBytes("--" + boundary));
-        if (parts > limits.MaxParts)
-        {
-            error = Fail(ExchangeErrors.As4MimeTooManyParts, $"The message has at least {parts} parts; the limit is {limits.MaxParts}.");
-            return null;
-        }
-        if (parts == 0)
-        {
-            error = Fail(ExchangeErrors.As4MimeNoStartPart, "The multipart body has no part.");
-            return null;
-        }
-        if (!closed)
-        {
-            error = Fail(ExchangeErrors.As4MimeTruncated, "The closing delimiter of the multipart body is missing: the message is truncated.");
-            return null;
-        }
-
-        MimeEntity entity;
-        try
-        {
-            // The parts are parsed under a Content-Type header of their own: the captured headers may start with an
-            // HTTP start line, or be absent.
-            var prefix = Encoding.ASCII.GetBytes($"Content-Type: {contentTypeText}\r\n\r\n");
-            var framed = new byte[prefix.Length + body.Length];
-            prefix.CopyTo(framed, 0);
-            body.Span.CopyTo(framed.AsSpan(prefix.Length));
-            using var stream = new MemoryStream(framed, writable: false);
-            var options = ParserOptions.Default.Clone();
-            options.MaxMimeDepth = 2;
-            entity = MimeEntity.Load(options, stream);
-        }
-        catch (FormatException ex)
-        {
-            error = Fail(ExchangeErrors.As4MimeMalformed, $"The MIME structure cannot be read: {ex.Message}");
-            return null;
-        }
-        if (entity is not Multipart multipart)
-        {
-            error = Fail(ExchangeErrors.As4MimeMalformed, "The MIME body is not a multipart.");
-            return null;
-        }
-
-        var decoded = new List<(MimePart Part, byte[] Content)>(multipart.Count);
-        foreach (var child in multipart)
-        {
-            if (child is not MimePart part)
-            {
-                error = Fail(ExchangeErrors.As4MimeMalformed, "A part is itself multipart or a message; AS4 parts do not nest.");
-                return null;
-            }
-            if (part.Content is null)
-            {
-                decoded.Add((part, []));
-                continue;
-            }
-            using var content = new MemoryStream();
-            try
-            {
-                part.Content.DecodeTo(content);
-            }
-            catch (FormatException ex)
-            {
-                error = Fail(ExchangeErrors.As4MimeMalformed, $"A part cannot be decoded: {ex.Message}");
-                return null;
-            }
-            if (content.Length > limits.MaxPartBytes)
-            {
-                error = Fail(ExchangeErrors.As4MimePartTooLarge, $"Part {Cid(part.ContentId) ?? (decoded.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)} has {content.Length} bytes; the limit is {limits.MaxPartBytes}.");
-                return null;
-            }
-            decoded.Add((part, content.ToArray()));
-        }
-
-        var startId = contentType.Parameters.TryGetValue("start", out string? startValue) ? Cid(startValue) : null;
-        var root = -1;
-        for (var i = 0; i < decoded.Count; i++)
-        {
-            if (startId is null ? i == 0 : string.Equals(Cid(decoded[i].Part.ContentId), startId, StringComparison.Ordinal))
-            {
-                root = i;
-                break;
-            }
-        }
-        if (root < 0)
-        {
-            error = Fail(ExchangeErrors.As4MimeNoStartPart, $"No part has the start Content-ID <{startId}>.");
-            return null;
-        }
-        var rootPart = decoded[root].Part;
-        if (!IsSoapType(rootPart.ContentType))
-        {
-            error = Fail(ExchangeErrors.As4MimeNoStartPart, $"The start part is {rootPart.ContentType.MimeType}, not a SOAP envelope.");
-            return null;
-        }
-        var attachments = new List<As4Attachment>(decoded.Count - 1);
-        for (var i = 0; i < decoded.Count; i++)
-        {
-            if (i == root)
-            {
-                continue;
-            }
-            var (part, content) = decoded[i];
-            attachments.Add(new As4Attachment(Cid(part.ContentId), part.ContentType.MimeType, part.Headers[HeaderId.ContentTransferEncoding]?.Trim(), content.Length) { Content = content });
-        }
-        var soap = decoded[root].Content;
-        var soapPart = new As4Part(Cid(rootPart.ContentId), rootPart.ContentType.MimeType, soap.Length);
-        var offset = SkipBomAndWhitespace(soap);
-        return As4EnvelopeReader.TryRead(soap.AsMemory(offset), limits, framing, startLine, headers, soapPart, attachments, notes, out error);
-    }
-
-    private static bool IsSoapType(ContentType type) =>
-        type.IsMimeType("application", "soap+xml") || type.IsMimeType("text", "xml") || type.IsMimeType("application", "xml");
-
-    /// <summary>A Content-ID or start parameter without its angle brackets.</summary>
-    internal static string? Cid(string? value) => value is null ? null : value.Trim().TrimStart('<').TrimEnd('>');
-
-    private static (int Parts, bool Closed) ScanDelimiters(ReadOnlySpan<byte> body, ReadOnlySpan<byte> delimiter)
-    {
-        var parts = 0;
-        var position = 0;
-        while (position < body.Length)
-        {
-            var lineEnd = body[position..].IndexOf((byte)'\n');
-            var line = lineEnd < 0 ? body[position..] : body.Slice(position, lineEnd);
-            if (line.StartsWith(delimiter))
-            {
-                var rest = line[delimiter.Length..];
-                if (rest.StartsWith("--"u8))
-                {
-                    return (parts, true);
-                }
-                if (rest.TrimEnd("\r \t"u8).IsEmpty)
-                {
-                    parts++;
-                }
-            }
-            if (lineEnd < 0)
-            {
-                break;
-            }
-            position += lineEnd + 1;
-        }
-        return (parts, false);
     }
 
     private static bool TryReadHeaders(ReadOnlySpan<byte> text, As4ReaderLimits limits, out string? startLine, out List<As4Header> headers, out int bodyOffset, out ExchangeError? error)

@@ -14,10 +14,10 @@ public sealed class As4ReaderLimits
     /// <summary>Largest MIME part once its transfer encoding is decoded, in bytes. Default 8 MiB.</summary>
     public int MaxPartBytes { get; init; } = 8 * 1024 * 1024;
 
-    /// <summary>Most header lines in the HTTP or MIME header block. Default 100.</summary>
+    /// <summary>Most header lines in the HTTP or MIME header block, and in each MIME part's header block (folded lines count). Default 100.</summary>
     public int MaxHeaderLines { get; init; } = 100;
 
-    /// <summary>Longest header line, in bytes. Default 8 KiB.</summary>
+    /// <summary>Longest header line (message or part header), in bytes. Default 8 KiB.</summary>
     public int MaxHeaderLineBytes { get; init; } = 8 * 1024;
 
     /// <summary>Limits of the hardened XML reader for the envelope (the hub's intake limits by default).</summary>

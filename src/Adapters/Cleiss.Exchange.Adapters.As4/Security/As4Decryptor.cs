@@ -33,6 +33,9 @@ public static class As4Decryptor
     public const string EbmsDecompressionFailure = "EBMS:0303";
 
     private const string Sha1 = "http://www.w3.org/2000/09/xmldsig#sha1";
+
+    /// <summary>Base64 of one RSA-8192 block (1024 bytes), with room for line breaks.</summary>
+    private const int MaxWrappedKeyChars = 1500;
     private const string Mgf1Prefix = "http://www.w3.org/2009/xmlenc11#mgf1";
 
     /// <summary>
@@ -161,6 +164,12 @@ public static class As4Decryptor
             return null;
         }
         var cipherValue = Child(Child(encryptedKey, Xenc, "CipherData") ?? encryptedKey, Xenc, "CipherValue")?.InnerText;
+        if (cipherValue is { Length: > MaxWrappedKeyChars })
+        {
+            // S22: a wrapped AES key is one RSA block (at most 1024 bytes for RSA-8192); a huge CipherValue is refused undecoded.
+            error = $"The EncryptedKey CipherValue has {cipherValue.Length} characters; a wrapped key has at most {MaxWrappedKeyChars}.";
+            return null;
+        }
         try
         {
             var oaep = new OaepEncoding(new RsaEngine(), digest, mgf, null);

@@ -96,8 +96,12 @@ public static partial class WsSecurityVerifier
             {
                 return Result(As4ReferenceTarget.Attachment, As4ReferenceStatus.AttachmentEncrypted, null, $"attachment <{cid}> is encrypted; its signed content cannot be digested without the recipient's key.");
             }
-            // Attachment-Content-Signature-Transform: the octets of the decoded MIME content (SwA 1.1, 5.3.1).
-            return Compare(As4ReferenceTarget.Attachment, Hash(hash, matches[0].Content.Span));
+            // Attachment-Content-Signature-Transform: the octets of the decoded MIME content (SwA 1.1, 5.3.1), text/* in
+            // canonical CRLF form. A text part digested as its raw octets (stacks that skip the canonical form) also counts.
+            var canonical = Compare(As4ReferenceTarget.Attachment, Hash(hash, AttachmentContent.Canonical(matches[0].ContentType, matches[0].Content).Span));
+            return canonical.Status == As4ReferenceStatus.Valid || !AttachmentContent.IsText(matches[0].ContentType)
+                ? canonical
+                : Compare(As4ReferenceTarget.Attachment, Hash(hash, matches[0].Content.Span)) is { Status: As4ReferenceStatus.Valid } raw ? raw : canonical;
         }
 
         var id = plan.Uri[1..];

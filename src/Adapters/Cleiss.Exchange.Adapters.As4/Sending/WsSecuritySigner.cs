@@ -7,14 +7,14 @@ using Cleiss.Exchange.Hub.Trust;
 
 namespace Cleiss.Exchange.Adapters.As4.Sending;
 
-/// <summary>An attachment to sign: its Content-ID (without brackets) and the bytes sent in its MIME part.</summary>
-public sealed record SignedAttachment(string ContentId, ReadOnlyMemory<byte> Content);
+/// <summary>An attachment to sign: its Content-ID (without brackets), the bytes sent in its MIME part, and its MIME type (text/* is signed in canonical CRLF form).</summary>
+public sealed record SignedAttachment(string ContentId, ReadOnlyMemory<byte> Content, string? MimeType = null);
 
 /// <summary>
 /// Adds the WS-Security header to an AS4 envelope (runs per message): a wsse:BinarySecurityToken with the
 /// signing certificate, a wsu:Timestamp (Created, Expires = Created + 5 min) and a ds:Signature over the
 /// timestamp, eb:Messaging, the Body and the multi-hop headers (by wsu:Id, exclusive C14N) and every
-/// attachment (<c>cid:</c>, Attachment-Content-Signature-Transform: SHA-256 of the part's content as sent),
+/// attachment (<c>cid:</c>, Attachment-Content-Signature-Transform: SHA-256 of the part's content as sent, text/* with CRLF line ends),
 /// rsa-sha256 or ecdsa-sha256 with SHA-256 digests, the key named by a SecurityTokenReference to the token.
 /// The digests use the hub's exclusive C14N (Trust/ExclusiveCanonicalizer); SignedInfo is written in its
 /// canonical form, so what is signed is exactly what a verifier canonicalises.
@@ -79,7 +79,7 @@ public static class WsSecuritySigner
         }
         foreach (var attachment in attachments)
         {
-            references.Add(new Model.As4Reference("cid:" + attachment.ContentId, [AttachmentContentTransform], Sha256, Convert.ToBase64String(SHA256.HashData(attachment.Content.Span))));
+            references.Add(new Model.As4Reference("cid:" + attachment.ContentId, [AttachmentContentTransform], Sha256, Convert.ToBase64String(SHA256.HashData(Security.AttachmentContent.Canonical(attachment.MimeType, attachment.Content).Span))));
         }
 
         var signedInfo = CanonicalSignedInfo(credentials.SignatureMethod, references);

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
+using Cleiss.Exchange.Adapters.As4;
 using Cleiss.Exchange.Adapters.As4.Model;
 using Cleiss.Exchange.Adapters.As4.Sending;
 using Cleiss.Exchange.Hub.Abstractions;
@@ -23,7 +24,7 @@ namespace Cleiss.Exchange.Hub.Host.As4;
 /// </summary>
 internal sealed class As4ReceiveService(
     IntakeService intake, SigningKeyStore keys, As4SenderCheck senders, InstitutionDirectory directory, IMessageIdStore messageIds,
-    TimeProvider time, IOptions<IntakeOptions> limits)
+    TimeProvider time, IOptions<IntakeOptions> limits, ILogger<As4ReceiveService> logger)
 {
     /// <summary>
     /// Receives <paramref name="message"/>. <paramref name="pulled"/>: the hub pulled it, so its wsu:Timestamp is not
@@ -42,6 +43,19 @@ internal sealed class As4ReceiveService(
             return As4Answer.Error(keys, time, messageId, EbmsErrors.ValueInconsistent, "One PartInfo (the SED) and a From party are required.", 400);
         }
 
+        if (IsEncrypted(message))
+        {
+            // S22/S26: the EESSI P-Mode has no message-level encryption (TLS protects the link), so nothing is decrypted
+            // here: no crafted EncryptedKey/EncryptedData is ever processed, no CipherReference followed, and no decrypted
+            // content of an unauthenticated message can reach the intake.
+            return As4Answer.Error(keys, time, messageId, EbmsErrors.PolicyNoncompliance, "Message-level encryption is not in the hub's P-Mode; the message is refused unread.", 403);
+        }
+        var sedPart = SedAttachment(message, part, out var partProblem);
+        if (sedPart is null)
+        {
+            return As4Answer.Error(keys, time, messageId, partProblem!.Value.Code, partProblem.Value.Why, 400);
+        }
+
         // Binding: only the certificates registered for the access point serving the claimed sender count.
         var accessPoint = directory.FindInstitution(from.Value)?.AccessPoint;
         var (verification, refused, why) = await senders.CheckAsync(message, accessPoint, cancellationToken, checkFreshness: !pulled);
@@ -54,7 +68,7 @@ internal sealed class As4ReceiveService(
             return As4Answer.Error(keys, time, messageId, EbmsErrors.FailedAuthentication, tls, 403); // mutual TLS: the connection's certificate is the sender's (ADR 0011)
         }
 
-        var payload = Payload(message, part, limits.Value.MaxDocumentBytes);
+        var payload = Payload(sedPart, part, limits.Value.MaxDocumentBytes);
         if (payload is null)
         {
             return As4Answer.Error(keys, time, messageId, EbmsErrors.DecompressionFailure, "The SED part is missing, not gzip, or too large.", 400);
@@ -65,6 +79,7 @@ internal sealed class As4ReceiveService(
         var registered = await messageIds.RegisterAsync(messageId, sha, Guid.Empty, time.GetUtcNow(), cancellationToken);
         if (registered.State == MessageIdState.Conflict)
         {
+            HostLog.As4MessageIdConflict(logger, messageId);
             return As4Answer.Error(keys, time, messageId, EbmsErrors.Other, "This MessageId was received before with other content.", 409);
         }
         var result = await intake.SubmitAsync(Direction.Inbound, payload, cancellationToken);
@@ -79,15 +94,38 @@ internal sealed class As4ReceiveService(
         return As4Answer.Signal(WsSecuritySigner.Sign(receipt, [], keys.Current, time.GetUtcNow()).Envelope, 200);
     }
 
-    /// <summary>The SED: the attachment the PartInfo names, gunzipped when its CompressionType says so, at most <paramref name="maxBytes"/>.</summary>
-    private static byte[]? Payload(As4Message message, As4PartInfo part, int maxBytes)
+    /// <summary>Any xenc/xenc11 element in the envelope (an EncryptedKey, EncryptedData, or a fragment of one).</summary>
+    private static bool IsEncrypted(As4Message message) =>
+        message.Envelope is { } envelope
+        && (envelope.GetElementsByTagName("*", As4Namespaces.Xenc).Count > 0 || envelope.GetElementsByTagName("*", As4Namespaces.Xenc11).Count > 0);
+
+    /// <summary>
+    /// S23: the PartInfo must name, by <c>cid:</c>, exactly one attachment of the message (nothing is fetched), and the
+    /// message must carry no other attachment: a missing part is an ExternalPayloadError, an extra one ValueInconsistent.
+    /// </summary>
+    private static As4Attachment? SedAttachment(As4Message message, As4PartInfo part, out (EbmsErrorCode Code, string Why)? problem)
     {
-        var id = part.Href is { } href && href.StartsWith("cid:", StringComparison.Ordinal) ? href[4..] : null;
-        var attachment = message.Attachments.FirstOrDefault(a => a.ContentId == id);
-        if (attachment is null)
+        problem = null;
+        var id = part.Href is { } href && href.StartsWith("cid:", StringComparison.Ordinal) ? Uri.UnescapeDataString(href[4..]) : null;
+        var named = id is null ? [] : message.Attachments.Where(a => a.ContentId == id).ToList();
+        if (named.Count != 1)
         {
+            problem = (EbmsErrors.ExternalPayloadError, id is null
+                ? "The PartInfo does not name a MIME part (cid:); nothing outside the message is fetched."
+                : $"The PartInfo names {named.Count} MIME parts with that Content-ID; exactly one is required.");
             return null;
         }
+        if (message.Attachments.Count != 1)
+        {
+            problem = (EbmsErrors.ValueInconsistent, $"The message carries {message.Attachments.Count} attachments; only the one the PartInfo names is allowed.");
+            return null;
+        }
+        return named[0];
+    }
+
+    /// <summary>The SED: the attachment's content, gunzipped when the PartInfo's CompressionType says so, at most <paramref name="maxBytes"/>.</summary>
+    private static byte[]? Payload(As4Attachment attachment, As4PartInfo part, int maxBytes)
+    {
         if (part.CompressionType is null)
         {
             return attachment.Content.Length <= maxBytes ? attachment.Content.ToArray() : null;

@@ -12,7 +12,7 @@ namespace Cleiss.Exchange.Hub.Host.Endpoints;
 /// The hub's AS4 endpoint (issue 5; runs per message): reads the message (bounded) and hands it on by what it is.
 /// A user message (push) goes to <see cref="As4ReceiveService"/> (the same path as a pulled one) and is answered by a
 /// signed receipt or ebMS error signal; an eb:PullRequest and the receipt for a pulled message go to
-/// <see cref="As4PullResponder"/>; an ebMS error signal is noted. Mutual TLS: see <see cref="Tls.As4TlsBinding"/> (ADR 0011).
+/// <see cref="As4PullResponder"/>; an ebMS error signal is noted; a MIME structure the reader refuses is a MimeInconsistency (H14). Mutual TLS: see <see cref="Tls.As4TlsBinding"/> (ADR 0011).
 /// </summary>
 internal static class As4Endpoints
 {
@@ -38,7 +38,10 @@ internal static class As4Endpoints
         var message = As4MessageReader.TryRead(framed, readerLimits, out var error);
         if (message is null)
         {
-            return Result(As4Answer.Error(keys, time, null, EbmsErrors.InvalidHeader, error!.Code, 400));
+            // H14: a MIME structure refused by the reader (parts, part headers, boundaries) is a MimeInconsistency.
+            var mime = error!.Code.StartsWith("AS4.MIME_", StringComparison.Ordinal);
+            return Result(As4Answer.Error(keys, time, null, mime ? EbmsErrors.MimeInconsistency : EbmsErrors.InvalidHeader, error.Code,
+                ExchangeErrors.All.TryGetValue(error.Code, out var known) ? known.HttpStatus : 400));
         }
         var answer = message.Messaging switch
         {

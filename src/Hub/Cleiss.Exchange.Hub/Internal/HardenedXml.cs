@@ -82,6 +82,12 @@ public static class HardenedXml
             error = ExchangeErrors.Permanent(ExchangeErrors.IngestLimitExceeded, stage, ex.Message);
             return null;
         }
+        catch (XmlException ex) when (ex.Message.Contains(nameof(XmlReaderSettings.MaxCharactersInDocument), StringComparison.Ordinal))
+        {
+            // The reader's document cap is a limit, not a syntax error (S22: a huge CipherValue in an AS4 envelope).
+            error = ExchangeErrors.Permanent(ExchangeErrors.IngestLimitExceeded, stage, $"The document has more than {limits.MaxDocumentBytes} characters.");
+            return null;
+        }
         catch (XmlException ex) when (ex.Message.Contains("DTD", StringComparison.OrdinalIgnoreCase))
         {
             error = ExchangeErrors.Permanent(ExchangeErrors.IngestDtdProhibited, stage, "The document contains a DTD; DTDs and entities are prohibited.");
