@@ -134,7 +134,7 @@ public sealed class AuditLedgerTests : IAsyncLifetime
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "DROP TRIGGER audit_checkpoints_append_only_update; UPDATE audit_checkpoints SET root = replace(root, substr(root, 1, 1), 'f')";
+            command.CommandText = "DROP TRIGGER audit_checkpoints_append_only_update; UPDATE audit_checkpoints SET root = (CASE WHEN substr(root, 1, 1) = '0' THEN '1' ELSE '0' END) || substr(root, 2)";
             command.ExecuteNonQuery();
         }
 
