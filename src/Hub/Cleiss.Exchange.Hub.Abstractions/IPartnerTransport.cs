@@ -28,7 +28,14 @@ public sealed record DeliveryProof(string ReceiptId, string IssuerAccessPointId,
 /// audit records about it (never personal data). There is no proof yet; it comes with the partner's receipt.
 /// </param>
 public sealed record PartnerResponse(int StatusCode, byte[] Body, string? ContentType, DeliveryProof? Proof = null, string? ProofProblem = null, string? Refusal = null,
-    IReadOnlyDictionary<string, string>? Queued = null);
+    IReadOnlyDictionary<string, string>? Queued = null)
+{
+    /// <summary>The message as the transport put it on the wire (e.g. the signed AS4 MIME message) when it differs from the payload, for evidence.</summary>
+    public byte[]? SentMessage { get; init; }
+
+    /// <summary>The media type of <see cref="SentMessage"/>.</summary>
+    public string? SentContentType { get; init; }
+}
 
 /// <summary>
 /// How often and how long a partner is tried again until a valid receipt arrives (AS4 reception awareness:

@@ -72,7 +72,7 @@ public sealed class As4PartnerTransport(
         var signal = As4MessageReader.TryRead(framed, new As4ReaderLimits(), out var readError);
         var verdict = await As4ReceiptVerifier.VerifyAsync(signal, readError?.Detail, messageId, sent.SignedReferences, message.AccessPointId!, pmode.Id,
             trust, certificates, cancellationToken);
-        return new PartnerResponse(status, answer, contentType, verdict.Proof, verdict.Problem, verdict.Refusal);
+        return new PartnerResponse(status, answer, contentType, verdict.Proof, verdict.Problem, verdict.Refusal) { SentMessage = sent.Body, SentContentType = sent.ContentType };
     }
 
     /// <summary>

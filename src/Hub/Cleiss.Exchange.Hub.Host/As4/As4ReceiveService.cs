@@ -8,6 +8,7 @@ using Cleiss.Exchange.Hub.Configuration;
 using Cleiss.Exchange.Hub.Pipeline;
 using Cleiss.Exchange.Hub.Stages.Routing;
 using Cleiss.Exchange.Hub.Storage;
+using Cleiss.Exchange.Hub.Storage.Evidence;
 using Cleiss.Exchange.Hub.Trust;
 using Microsoft.Extensions.Options;
 
@@ -24,15 +25,17 @@ namespace Cleiss.Exchange.Hub.Host.As4;
 /// </summary>
 internal sealed class As4ReceiveService(
     IntakeService intake, SigningKeyStore keys, As4SenderCheck senders, InstitutionDirectory directory, IMessageIdStore messageIds,
-    TimeProvider time, IOptions<IntakeOptions> limits, ILogger<As4ReceiveService> logger)
+    TimeProvider time, IOptions<IntakeOptions> limits, IEvidenceStore evidence, ILogger<As4ReceiveService> logger)
 {
     /// <summary>
     /// Receives <paramref name="message"/>. <paramref name="pulled"/>: the hub pulled it, so its wsu:Timestamp is not
     /// held to the freshness window (it was signed when the partner queued it, possibly hours before; the hub's signed
     /// PullRequest and duplicate elimination stand in for replay protection). It must still be single and signed.
-    /// <paramref name="connection"/>: the request it came in when pushed, for the mutual-TLS binding (ADR 0011).
+    /// <paramref name="connection"/>: the request it came in when pushed, for the mutual-TLS binding (ADR 0011);
+    /// <paramref name="raw"/>: its bytes as received, kept with the receipt sent as evidence of the exchange.
     /// </summary>
-    public async Task<As4Answer> ReceiveUserMessageAsync(As4Message message, CancellationToken cancellationToken, bool pulled = false, HttpContext? connection = null)
+    public async Task<As4Answer> ReceiveUserMessageAsync(As4Message message, CancellationToken cancellationToken, bool pulled = false, HttpContext? connection = null,
+        (byte[] Bytes, string? ContentType)? raw = null)
     {
         if (message.Messaging is not { UserMessages: [var user] } || user.MessageInfo?.MessageId is not { Length: > 0 } messageId)
         {
@@ -91,7 +94,16 @@ internal sealed class As4ReceiveService(
         await messageIds.AssignAsync(messageId, result.DocumentId, cancellationToken);
         var receipt = As4SignalBuilder.Receipt(As4Answer.NewMessageId(), time.GetUtcNow(), messageId, message.Security!.Signatures[0].References,
             multiHopOf: message.MultiHop is null ? null : user);
-        return As4Answer.Signal(WsSecuritySigner.Sign(receipt, [], keys.Current, time.GetUtcNow()).Envelope, 200);
+        var signed = WsSecuritySigner.Sign(receipt, [], keys.Current, time.GetUtcNow()).Envelope;
+        if (result.Outcome != IntakeOutcome.Duplicate)
+        {
+            if (raw is { } received)
+            {
+                await evidence.PutEvidenceAsync(result.DocumentId, new(EvidenceKinds.ReceivedMessage, received.ContentType ?? "application/octet-stream", received.Bytes, time.GetUtcNow()), cancellationToken);
+            }
+            await evidence.PutEvidenceAsync(result.DocumentId, new(EvidenceKinds.HubReceipt, "application/soap+xml", System.Text.Encoding.UTF8.GetBytes(signed), time.GetUtcNow()), cancellationToken);
+        }
+        return As4Answer.Signal(signed, 200);
     }
 
     /// <summary>Any xenc/xenc11 element in the envelope (an EncryptedKey, EncryptedData, or a fragment of one).</summary>

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Cleiss.Exchange.Hub.Host.Cli;
 
-/// <summary>The <c>cleiss</c> command line: run, demo, validate, convert, directory, sign, verify, keys, trust, as4, audit, dlq.</summary>
+/// <summary>The <c>cleiss</c> command line: run, demo, validate, convert, directory, sign, verify, keys, trust, as4, audit, dlq, evidence.</summary>
 internal static class CleissCli
 {
     public static RootCommand Build()
@@ -20,6 +20,7 @@ internal static class CleissCli
         root.Subcommands.Add(As4Command.Build());
         root.Subcommands.Add(AuditCommand.Build());
         root.Subcommands.Add(DeadLetterCommand.Build());
+        root.Subcommands.Add(EvidenceCommand.Build());
         return root;
     }
 

@@ -45,7 +45,7 @@ internal static class As4Endpoints
         }
         var answer = message.Messaging switch
         {
-            { UserMessages.Count: > 0 } => await receive.ReceiveUserMessageAsync(message, cancellationToken, connection: request.HttpContext),
+            { UserMessages.Count: > 0 } => await receive.ReceiveUserMessageAsync(message, cancellationToken, connection: request.HttpContext, raw: (body, request.ContentType)),
             { SignalMessages: [{ PullRequest: not null } signal] } => await pulls.AnswerPullAsync(message, signal, cancellationToken),
             { SignalMessages: [{ Receipt: not null } signal] } => await pulls.AcceptReceiptAsync(message, signal, cancellationToken),
             { SignalMessages: [{ Errors: [var first, ..] } signal] } => Noted(loggers, first.ErrorCode, signal.MessageInfo?.RefToMessageId),

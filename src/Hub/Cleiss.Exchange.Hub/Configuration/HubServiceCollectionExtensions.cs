@@ -54,6 +54,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<ICaseStore>(sp => sp.GetRequiredService<SqliteHubStore>());
         services.AddSingleton<IMessageIdStore>(sp => sp.GetRequiredService<SqliteHubStore>());
         services.AddSingleton<IAuditLedgerStore>(sp => sp.GetRequiredService<SqliteHubStore>());
+        services.AddSingleton<Storage.Evidence.IEvidenceStore>(sp => sp.GetRequiredService<SqliteHubStore>());
         services.AddSingleton<IAs4PullStore>(sp => sp.GetRequiredService<SqliteHubStore>());
 
         services.AddSingleton<PackRegistry>();
@@ -75,6 +76,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<StageRunner>();
         services.AddSingleton<IntakeService>();
         services.AddSingleton<DeadLetterService>();
+        services.AddSingleton<Storage.Evidence.EvidenceExporter>();
         services.AddHostedService<HubStartup>();
         services.AddHostedService<DeliveryWorker>();
         services.AddSingleton<CaseTimerService>();

@@ -1,6 +1,4 @@
-using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Configuration;
-using Cleiss.Exchange.Hub.Stages.Ingest;
 using Cleiss.Exchange.Hub.Stages.Validation;
 using Cleiss.Exchange.Hub.Storage;
 using Microsoft.Extensions.Options;
@@ -43,7 +41,7 @@ public sealed class DeadLetterService(IHubStore store, PackRegistry packs, Busin
             return new ReplayResult(documentId, "not-failed");
         }
         var facts = new Dictionary<string, string>(StringComparer.Ordinal) { ["operator"] = @operator };
-        if (await RevalidateAsync(record, cancellationToken) is { } error)
+        if ((await Revalidation.RunAsync(record, packs, rules, limits, cancellationToken)).Error is { } error)
         {
             facts["detail"] = error.Detail;
             await store.RecordProgressAsync(documentId, new DocumentProgress(DocumentStatus.Failed, record.LastStage ?? "validate"),
@@ -78,20 +76,5 @@ public sealed class DeadLetterService(IHubStore store, PackRegistry packs, Busin
             ["reason"] = reason.Length <= MaxReasonLength ? reason : reason[..MaxReasonLength],
         };
         return await store.DiscardAsync(documentId, new NewAuditEvent(documentId, time.GetUtcNow(), "operator", "discarded", null, facts), cancellationToken);
-    }
-
-    /// <summary>The stored payload through the hardened parse and the current pack's schema and rules (not the case rules: it is already in its case).</summary>
-    private async Task<ExchangeError?> RevalidateAsync(DocumentRecord record, CancellationToken cancellationToken)
-    {
-        var context = new ExchangeContext(record.Id, record.Direction, record.Payload);
-        foreach (var stage in new IStage[] { new IngestStage(record.Direction, limits, packs), new ValidationStage(packs, rules) })
-        {
-            var outcome = await stage.ExecuteAsync(context, cancellationToken);
-            if (outcome.Kind is StageOutcomeKind.Rejected or StageOutcomeKind.DeadLetter)
-            {
-                return outcome.Error;
-            }
-        }
-        return null;
     }
 }

@@ -52,6 +52,16 @@ public sealed partial class SqliteHubStore
         CREATE TRIGGER IF NOT EXISTS audit_is_append_only_delete BEFORE DELETE ON audit
             BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 
+        -- Exchange evidence: what went over the wire for a document and what came back (one row per kind).
+        CREATE TABLE IF NOT EXISTS evidence (
+            document_id TEXT NOT NULL,
+            kind        TEXT NOT NULL,
+            media_type  TEXT NOT NULL,
+            content     BLOB NOT NULL,
+            at          TEXT NOT NULL,
+            PRIMARY KEY (document_id, kind)
+        );
+
         -- Signed checkpoints of the audit Merkle tree (RFC 6962 hashing): append-only too.
         CREATE TABLE IF NOT EXISTS audit_checkpoints (
             tree_size   INTEGER PRIMARY KEY,

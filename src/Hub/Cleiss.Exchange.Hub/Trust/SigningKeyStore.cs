@@ -87,6 +87,10 @@ public sealed class SigningKeyStore
         return newest?.Credentials;
     }
 
+    /// <summary>The certificate of key <paramref name="keyId"/> of <paramref name="owner"/>, retired keys included, or null.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? FindCertificate(string owner, string keyId) =>
+        Keys(owner).Find(k => string.Equals(k.Credentials.KeyId, keyId, StringComparison.Ordinal))?.Credentials.Certificate;
+
     /// <summary>Every key of every owner known to the store, newest first per owner.</summary>
     public IReadOnlyList<SigningKeyInfo> List()
     {

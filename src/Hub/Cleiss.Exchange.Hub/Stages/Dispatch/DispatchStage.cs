@@ -17,7 +17,8 @@ namespace Cleiss.Exchange.Hub.Stages.Dispatch;
 /// is sent again within the partner's retry policy (its P-Mode), then dead-lettered. A transport that queues
 /// the message for the partner to pull (AS4 pull) leaves the document queued until the partner's receipt.
 /// </summary>
-public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust, CertificateValidator certificates, IOptions<DispatchOptions> options, IOptions<IntakeOptions> limits) : IStage
+public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust, CertificateValidator certificates, IOptions<DispatchOptions> options, IOptions<IntakeOptions> limits,
+    Storage.Evidence.IEvidenceStore? evidence = null, TimeProvider? time = null) : IStage
 {
     private readonly DispatchOptions _options = options.Value;
     private readonly PartnerRetryPolicy _hubPolicy = new(options.Value.MaxAttempts, options.Value.InitialBackoff, options.Value.MaxBackoff);
@@ -120,6 +121,7 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
             {
                 context.AddFact(key, value);
             }
+            await KeepEvidenceAsync(context.DocumentId, response, cancellationToken);
             return StageOutcome.Completed;
         }
         if (response.Refusal is { } refusal)
@@ -162,6 +164,22 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
         context.AddFact("receiptIssuer", receipt.IssuerAccessPointId);
         context.AddFact("receivedSha256", receipt.ReceivedSha256);
         context.AddFact("receiptRevocation", usedCheck!.Revocation);
+        await KeepEvidenceAsync(context.DocumentId, response, cancellationToken);
         return StageOutcome.Completed;
+    }
+
+    /// <summary>Keeps what was sent (when the transport framed it) and the receipt that proved delivery, for the evidence archive.</summary>
+    private async Task KeepEvidenceAsync(Guid documentId, PartnerResponse response, CancellationToken cancellationToken)
+    {
+        if (evidence is null)
+        {
+            return;
+        }
+        var at = (time ?? TimeProvider.System).GetUtcNow();
+        if (response.SentMessage is { } sent)
+        {
+            await evidence.PutEvidenceAsync(documentId, new(Storage.Evidence.EvidenceKinds.SentMessage, response.SentContentType ?? "application/octet-stream", sent, at), cancellationToken);
+        }
+        await evidence.PutEvidenceAsync(documentId, new(Storage.Evidence.EvidenceKinds.PartnerReceipt, response.ContentType ?? "application/xml", response.Body, at), cancellationToken);
     }
 }

@@ -85,41 +85,57 @@ public static class AuditLedger
     }
 
     /// <summary>The inclusion proof of entry <paramref name="seq"/> against the newest checkpoint, or why there is none.</summary>
-    public static async Task<(AuditProof? Proof, string? Problem)> ProveAsync(IAuditLedgerStore store, long seq, CancellationToken cancellationToken)
+    public static async Task<(AuditProof? Proof, string? Problem)> ProveAsync(IAuditLedgerStore store, long seq, CancellationToken cancellationToken) =>
+        (await ProveManyAsync(store, [seq], cancellationToken))[seq];
+
+    /// <summary>Inclusion proofs of several entries against the newest checkpoint, reading the trail once.</summary>
+    public static async Task<IReadOnlyDictionary<long, (AuditProof? Proof, string? Problem)>> ProveManyAsync(IAuditLedgerStore store, IReadOnlyCollection<long> seqs, CancellationToken cancellationToken)
     {
+        var answers = new Dictionary<long, (AuditProof?, string?)>();
         var checkpoints = await store.GetCheckpointsAsync(cancellationToken);
         if (checkpoints.Count == 0)
         {
-            return (null, "no checkpoint has been signed yet");
+            foreach (var seq in seqs)
+            {
+                answers[seq] = (null, "no checkpoint has been signed yet");
+            }
+            return answers;
         }
         var checkpoint = checkpoints[^1];
+        var wanted = seqs.ToHashSet();
         var leaves = new List<byte[]>();
-        AuditRow? entry = null;
-        long index = -1;
+        var entries = new Dictionary<long, (AuditRow Row, int Index)>();
         await foreach (var row in store.ReadAuditRowsAsync(0, cancellationToken))
         {
             if (leaves.Count == checkpoint.TreeSize)
             {
                 break;
             }
-            if (row.Seq == seq)
+            if (wanted.Contains(row.Seq))
             {
-                (entry, index) = (row, leaves.Count);
+                entries[row.Seq] = (row, leaves.Count);
             }
             leaves.Add(row.LeafHash());
         }
-        if (entry is null)
+        foreach (var seq in wanted)
         {
-            return (null, leaves.Count < checkpoint.TreeSize ? "the audit trail is shorter than its newest checkpoint: run `cleiss audit verify`"
-                : $"entry {seq} is not covered by the newest checkpoint (tree size {checkpoint.TreeSize}); the next checkpoint will cover it");
+            if (leaves.Count < checkpoint.TreeSize)
+            {
+                answers[seq] = (null, "the audit trail is shorter than its newest checkpoint: run `cleiss audit verify`");
+            }
+            else if (!entries.TryGetValue(seq, out var found))
+            {
+                answers[seq] = (null, $"entry {seq} is not covered by the newest checkpoint (tree size {checkpoint.TreeSize}); the next checkpoint will cover it");
+            }
+            else
+            {
+                var path = MerkleTree.InclusionProof(leaves, found.Index, leaves.Count).Select(Convert.ToHexStringLower).ToList();
+                var row = found.Row;
+                var entry = new AuditProofEntry(row.Seq, row.DocumentId, row.At, row.Stage, row.Event, row.Code, row.Facts);
+                answers[seq] = (new AuditProof(AuditProof.CurrentFormat, entry, found.Index, checkpoint.TreeSize, Convert.ToHexStringLower(leaves[found.Index]), path, checkpoint), null);
+            }
         }
-        if (leaves.Count < checkpoint.TreeSize)
-        {
-            return (null, "the audit trail is shorter than its newest checkpoint: run `cleiss audit verify`");
-        }
-        var path = MerkleTree.InclusionProof(leaves, (int)index, leaves.Count).Select(Convert.ToHexStringLower).ToList();
-        var proofEntry = new AuditProofEntry(entry.Seq, entry.DocumentId, entry.At, entry.Stage, entry.Event, entry.Code, entry.Facts);
-        return (new AuditProof(AuditProof.CurrentFormat, proofEntry, index, checkpoint.TreeSize, Convert.ToHexStringLower(leaves[(int)index]), path, checkpoint), null);
+        return answers;
     }
 
     /// <summary>
