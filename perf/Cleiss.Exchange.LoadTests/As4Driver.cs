@@ -32,14 +32,14 @@ internal sealed record ExchangeResult(
 /// </summary>
 internal static class As4Driver
 {
-    public static async Task<ExchangeResult> RunAsync(TwoHubs hubs, SedTemplate sed, StageMeter meter, bool compress, int concurrency, TimeSpan warmUp, TimeSpan measure)
+    public static async Task<ExchangeResult> RunAsync(TwoHubs hubs, SedTemplate sed, StageMeter meter, bool compress, int concurrency, TimeSpan warmUp, TimeSpan measure, string label = "")
     {
         var services = hubs.France.Services;
         var pmode = new As4PMode { Id = TwoHubs.PModeId, AccessPointId = TwoHubs.BelgianAccessPoint, Url = hubs.BelgianAs4.ToString(), Compress = compress };
         var transport = ActivatorUtilities.CreateInstance<As4PartnerTransport>(services, Options.Create(new As4Options { PModes = [pmode] }));
         var key = services.GetRequiredService<SigningKeyStore>().Current;
         var name = $"AS4 exchange, compression {(compress ? "on" : "off")}, {concurrency} sender{(concurrency == 1 ? "" : "s")}";
-        Console.WriteLine($"== {name}: {warmUp.TotalSeconds:0} s warm-up, {measure.TotalSeconds:0} s measured");
+        Console.WriteLine($"== {label}{name}: {warmUp.TotalSeconds:0} s warm-up, {measure.TotalSeconds:0} s measured");
 
         var problems = new List<string>();
         long completed = 0;
