@@ -10,7 +10,7 @@ using HdrHistogram;
 namespace Cleiss.Exchange.LoadTests;
 
 /// <summary>
-/// <c>as4 [seconds] [concurrency list] [warm-up seconds] [end-to-end seconds] [results folder]</c>: two hubs on
+/// <c>as4 [seconds] [concurrency list] [warm-up seconds] [end-to-end seconds] [results folder] [on,off | off,on]</c>: two hubs on
 /// loopback, the AS4 exchange with compression on and off at each concurrency, optionally the end-to-end run, the raw
 /// RSA rates with the French hub's key before and after (the bound), and a per-step breakdown. Writes
 /// <c>as4-&lt;UTC time&gt;.json</c> and <c>.md</c> to the results folder (default /tmp/cleiss-as4-bench).
@@ -35,6 +35,8 @@ internal static class As4Mode
         var warmUp = TimeSpan.FromSeconds(Arg(args, 2, 5));
         var endToEnd = Arg(args, 3, 0);
         var results = args.Length > 4 ? args[4] : Path.Combine(Path.GetTempPath(), "cleiss-as4-bench");
+        // Which compression variant runs first at each concurrency ("on,off" or "off,on"), to see order effects.
+        var variants = (args.Length > 5 ? args[5] : "on,off").Split(',').Select(v => v == "on").ToArray();
         var measure = TimeSpan.FromSeconds(seconds);
         var startedAt = DateTimeOffset.UtcNow;
 
@@ -57,14 +59,14 @@ internal static class As4Mode
 
         // One pass of each variant first, not reported: without it the first configuration measured ran on code the
         // JIT had not finished optimising (in the first runs it came out half as fast as the same code a minute later).
-        foreach (var compress in new[] { true, false })
+        foreach (var compress in variants)
         {
             await As4Driver.RunAsync(hubs, sed, meter, compress, concurrencies.Max(), warmUp, TimeSpan.FromSeconds(2), "warm-up pass (not reported): ");
         }
         var exchanges = new List<ExchangeResult>();
         foreach (var concurrency in concurrencies)
         {
-            foreach (var compress in new[] { true, false })
+            foreach (var compress in variants)
             {
                 exchanges.Add(await As4Driver.RunAsync(hubs, sed, meter, compress, concurrency, warmUp, measure));
             }
