@@ -97,7 +97,7 @@ internal static class As4Driver
         var process = Process.GetCurrentProcess();
         process.Refresh();
         var cpuBefore = process.TotalProcessorTime;
-        var allocatedBefore = GC.GetTotalAllocatedBytes();
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         meter.TakeAndReset();
         Volatile.Write(ref windowStart, Stopwatch.GetTimestamp());
@@ -105,7 +105,7 @@ internal static class As4Driver
         Volatile.Write(ref windowEnd, Stopwatch.GetTimestamp());
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuBefore;
-        var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var collections = (GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
         var (stages, _) = meter.TakeAndReset();
         var seconds = Stopwatch.GetElapsedTime(windowStart, windowEnd).TotalSeconds;
