@@ -28,6 +28,9 @@ internal static class As4Mode
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    /// <summary>The unreported pass of each variant before the measured configurations (see <see cref="RunAsync"/>).</summary>
+    private static readonly TimeSpan WarmUpPass = TimeSpan.FromSeconds(15);
+
     public static async Task<int> RunAsync(string[] args)
     {
         var seconds = Arg(args, 0, 25);
@@ -58,10 +61,11 @@ internal static class As4Mode
         Print(rawBefore);
 
         // One pass of each variant first, not reported: without it the first configuration measured ran on code the
-        // JIT had not finished optimising (in the first runs it came out half as fast as the same code a minute later).
+        // JIT had not finished optimising (in the first runs it came out half as fast as the same code a minute later;
+        // dotnet-counters showed 2–3.7 s of JIT compilation per 5 s during the first ~40 s of a run on the loaded machine).
         foreach (var compress in variants)
         {
-            await As4Driver.RunAsync(hubs, sed, meter, compress, concurrencies.Max(), warmUp, TimeSpan.FromSeconds(2), "warm-up pass (not reported): ");
+            await As4Driver.RunAsync(hubs, sed, meter, compress, concurrencies.Max(), WarmUpPass, TimeSpan.FromSeconds(2), "warm-up pass (not reported): ");
         }
         var exchanges = new List<ExchangeResult>();
         foreach (var concurrency in concurrencies)
