@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Cleiss.Exchange.Hub.Configuration;
 using Cleiss.Exchange.Hub.Trust;
@@ -253,5 +254,30 @@ public sealed class CertificateValidatorTests : IDisposable
         Assert.True(allowed.IsValid);
         Assert.StartsWith("not applicable", allowed.Revocation, StringComparison.Ordinal);
         Assert.Equal(ExchangeErrors.VerifyCertificateUntrusted, refused.Code);
+    }
+
+    [Fact]
+    public async Task A_certificate_named_as_its_own_issuer_but_signed_by_another_key_is_never_taken_for_a_pinned_one_even_when_checked_again()
+    {
+        // The self-signature verdict is kept per certificate (issue 5): a kept verdict must not turn a refusal into an acceptance.
+        using var key = RSA.Create(2048);
+        using var other = RSA.Create(2048);
+        var request = new CertificateRequest("CN=BE:AP0001", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        using var forged = request.Create(new X500DistinguishedName("CN=BE:AP0001"), X509SignatureGenerator.CreateForRSA(other, RSASignaturePadding.Pkcs1),
+            TestPki.Now.AddDays(-1), TestPki.Now.AddYears(1), [0x01, 0x02, 0x03, 0x04]);
+        var genuine = TestPki.SelfSigned();
+        using var validator = Validator();
+
+        var forgedFirst = await validator.CheckAsync(forged, TestPki.Now, CancellationToken.None);
+        var genuineFirst = await validator.CheckAsync(genuine, TestPki.Now, CancellationToken.None);
+        var forgedAgain = await validator.CheckAsync(forged, TestPki.Now, CancellationToken.None);
+        var genuineAgain = await validator.CheckAsync(genuine, TestPki.Now, CancellationToken.None);
+
+        Assert.Equal(ExchangeErrors.VerifyCertificateUntrusted, forgedFirst.Code);
+        Assert.Equal(ExchangeErrors.VerifyCertificateUntrusted, forgedAgain.Code);
+        Assert.True(genuineFirst.IsValid, genuineFirst.Detail);
+        Assert.True(genuineAgain.IsValid, genuineAgain.Detail);
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.X509;
 using Org.BouncyCastle.X509.Extension;
 using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
@@ -33,6 +34,9 @@ public sealed class CertificateValidator : IDisposable
 {
     private static readonly TimeSpan UndatedCrlLifetime = TimeSpan.FromHours(1);
 
+    /// <summary>How many certificates' public keys and self-signature verdicts are kept (trust-store sized).</summary>
+    private const int MaxCachedCertificates = 1024;
+
     private readonly TrustOptions _options;
     private readonly string _anchors;
     private readonly string _intermediates;
@@ -42,6 +46,13 @@ public sealed class CertificateValidator : IDisposable
     private readonly HttpClient _http;
     private readonly ConcurrentDictionary<string, CachedCrl> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (DateTime Stamp, List<X509Certificate2> Certificates)> _folders = new(StringComparer.Ordinal);
+
+    // Per certificate content (SHA-256 of the DER): its BouncyCastle public key and whether it verifies its own
+    // signature. Building a BouncyCastle RSA public key validates the modulus and took 25–60 ms per call on the
+    // benchmark machine; the self-signed check ran three times per AS4 message (issue 5, perf/README.md "AS4
+    // between two hubs"). The verdict for given bytes never changes, so it is kept.
+    private readonly ConcurrentDictionary<string, AsymmetricKeyParameter> _publicKeys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _selfSigned = new(StringComparer.Ordinal);
 
     public CertificateValidator(IOptions<HubOptions> hub, IOptions<TrustOptions> options, TimeProvider time, ILogger<CertificateValidator> logger)
     {
@@ -81,7 +92,7 @@ public sealed class CertificateValidator : IDisposable
         {
             return Refuse(ExchangeErrors.VerifyCertificateUsage, "The certificate's key usage does not include digitalSignature.");
         }
-        if (certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData) && IsSignedBy(certificate, certificate))
+        if (certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData) && VerifiesItself(certificate))
         {
             return _options.AllowPinnedSelfSigned
                 ? new CertificateCheck(null, "pinned self-signed certificate", "not applicable (pinned self-signed certificate, no issuer)")
@@ -148,7 +159,7 @@ public sealed class CertificateValidator : IDisposable
             }
             try
             {
-                crl.Verify(bcIssuer.GetPublicKey());
+                crl.Verify(PublicKey(issuer));
             }
             catch (Exception ex) when (ex is Org.BouncyCastle.Security.SecurityUtilityException or Org.BouncyCastle.Security.InvalidKeyException
                 or Org.BouncyCastle.Crypto.InvalidCipherTextException or Org.BouncyCastle.Security.SignatureException or ArgumentException)
@@ -307,17 +318,44 @@ public sealed class CertificateValidator : IDisposable
         }
     }
 
-    private static bool IsSignedBy(X509Certificate2 certificate, X509Certificate2 issuer)
+    /// <summary>Whether the certificate's signature verifies with its own key (kept per certificate content).</summary>
+    private bool VerifiesItself(X509Certificate2 certificate)
     {
+        var id = SigningKeyStore.KeyId(certificate);
+        if (_selfSigned.TryGetValue(id, out var verifies))
+        {
+            return verifies;
+        }
         try
         {
-            new X509CertificateParser().ReadCertificate(certificate.RawData).Verify(new X509CertificateParser().ReadCertificate(issuer.RawData).GetPublicKey());
-            return true;
+            new X509CertificateParser().ReadCertificate(certificate.RawData).Verify(PublicKey(certificate));
+            verifies = true;
         }
         catch (Exception)
         {
-            return false;
+            verifies = false;
         }
+        if (_selfSigned.Count < MaxCachedCertificates)
+        {
+            _selfSigned[id] = verifies;
+        }
+        return verifies;
+    }
+
+    /// <summary>The certificate's public key for BouncyCastle (CRL and self-signature checks), built once per certificate content.</summary>
+    private AsymmetricKeyParameter PublicKey(X509Certificate2 certificate)
+    {
+        var id = SigningKeyStore.KeyId(certificate);
+        if (_publicKeys.TryGetValue(id, out var key))
+        {
+            return key;
+        }
+        key = new X509CertificateParser().ReadCertificate(certificate.RawData).GetPublicKey();
+        if (_publicKeys.Count < MaxCachedCertificates)
+        {
+            _publicKeys[id] = key;
+        }
+        return key;
     }
 
     /// <summary>

@@ -1,0 +1,8 @@
+using Cleiss.Exchange.LoadTests;
+
+if (args.Length > 0 && args[0] == "as4")
+{
+    return await As4Mode.RunAsync(args[1..]);
+}
+Console.Error.WriteLine("usage: as4 [seconds per configuration = 25] [concurrency list = 1,8] [warm-up seconds = 5] [end-to-end seconds = 0] [results folder = /tmp/cleiss-as4-bench] [compression order = on,off]");
+return 2;
