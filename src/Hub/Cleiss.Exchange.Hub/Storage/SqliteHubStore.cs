@@ -29,6 +29,12 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, Audit.IAuditL
     private FileStream? _processLock;
     private string _lastHash = GenesisHash;
 
+    /// <summary>
+    /// Fault injection for the crash and fault tests: while it returns true, every write fails at its commit with a
+    /// disk I/O error and is rolled back, as if the disk had failed. Never set in production.
+    /// </summary>
+    internal Func<bool>? WriteFault { get; set; }
+
     internal const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
     public SqliteHubStore(IOptions<HubOptions> options, ILogger<SqliteHubStore> logger)
@@ -406,6 +412,11 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, Audit.IAuditL
             {
                 await tx.RollbackAsync(cancellationToken);
                 return result;
+            }
+            if (WriteFault?.Invoke() == true)
+            {
+                // Fault injection (tests): the disk fails at the commit, as SQLite reports it (SQLITE_IOERR).
+                throw new SqliteException("disk I/O error (injected)", 10);
             }
             await tx.CommitAsync(cancellationToken);
             _lastHash = scope.ChainHead;
