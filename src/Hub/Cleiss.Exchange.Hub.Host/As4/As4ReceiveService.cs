@@ -97,11 +97,13 @@ internal sealed class As4ReceiveService(
         var signed = WsSecuritySigner.Sign(receipt, [], keys.Current, time.GetUtcNow()).Envelope;
         if (result.Outcome != IntakeOutcome.Duplicate)
         {
+            var at = time.GetUtcNow();
+            var items = new List<EvidenceItem>(2) { new(EvidenceKinds.HubReceipt, "application/soap+xml", System.Text.Encoding.UTF8.GetBytes(signed), at) };
             if (raw is { } received)
             {
-                await evidence.PutEvidenceAsync(result.DocumentId, new(EvidenceKinds.ReceivedMessage, received.ContentType ?? "application/octet-stream", received.Bytes, time.GetUtcNow()), cancellationToken);
+                items.Insert(0, new(EvidenceKinds.ReceivedMessage, received.ContentType ?? "application/octet-stream", received.Bytes, at));
             }
-            await evidence.PutEvidenceAsync(result.DocumentId, new(EvidenceKinds.HubReceipt, "application/soap+xml", System.Text.Encoding.UTF8.GetBytes(signed), time.GetUtcNow()), cancellationToken);
+            await evidence.PutEvidenceAsync(result.DocumentId, items, cancellationToken);
         }
         return As4Answer.Signal(signed, 200);
     }

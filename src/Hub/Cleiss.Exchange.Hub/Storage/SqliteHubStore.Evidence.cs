@@ -5,19 +5,23 @@ namespace Cleiss.Exchange.Hub.Storage;
 /// <summary>Exchange evidence (table <c>evidence</c>): one row per document and kind.</summary>
 public sealed partial class SqliteHubStore : IEvidenceStore
 {
-    public Task PutEvidenceAsync(Guid documentId, EvidenceItem item, CancellationToken cancellationToken) =>
+    public Task PutEvidenceAsync(Guid documentId, IReadOnlyList<EvidenceItem> items, CancellationToken cancellationToken) =>
         WriteAsync(async scope =>
         {
             await using var insert = scope.Command("""
                 INSERT INTO evidence (document_id, kind, media_type, content, at) VALUES ($doc, $kind, $type, $content, $at)
                 ON CONFLICT (document_id, kind) DO UPDATE SET media_type = excluded.media_type, content = excluded.content, at = excluded.at
                 """);
-            insert.Parameters.AddWithValue("$doc", documentId.ToString());
-            insert.Parameters.AddWithValue("$kind", item.Kind);
-            insert.Parameters.AddWithValue("$type", item.MediaType);
-            insert.Parameters.AddWithValue("$content", item.Content);
-            insert.Parameters.AddWithValue("$at", FormatTime(item.At));
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            foreach (var item in items)
+            {
+                insert.Parameters.Clear();
+                insert.Parameters.AddWithValue("$doc", documentId.ToString());
+                insert.Parameters.AddWithValue("$kind", item.Kind);
+                insert.Parameters.AddWithValue("$type", item.MediaType);
+                insert.Parameters.AddWithValue("$content", item.Content);
+                insert.Parameters.AddWithValue("$at", FormatTime(item.At));
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
             return (true, true);
         }, cancellationToken);
 

@@ -176,10 +176,12 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
             return;
         }
         var at = (time ?? TimeProvider.System).GetUtcNow();
+        var items = new List<Storage.Evidence.EvidenceItem>(2);
         if (response.SentMessage is { } sent)
         {
-            await evidence.PutEvidenceAsync(documentId, new(Storage.Evidence.EvidenceKinds.SentMessage, response.SentContentType ?? "application/octet-stream", sent, at), cancellationToken);
+            items.Add(new(Storage.Evidence.EvidenceKinds.SentMessage, response.SentContentType ?? "application/octet-stream", sent, at));
         }
-        await evidence.PutEvidenceAsync(documentId, new(Storage.Evidence.EvidenceKinds.PartnerReceipt, response.ContentType ?? "application/xml", response.Body, at), cancellationToken);
+        items.Add(new(Storage.Evidence.EvidenceKinds.PartnerReceipt, response.ContentType ?? "application/xml", response.Body, at));
+        await evidence.PutEvidenceAsync(documentId, items, cancellationToken);
     }
 }

@@ -9,7 +9,8 @@ public sealed record EvidenceItem(string Kind, string MediaType, byte[] Content,
 /// </summary>
 public interface IEvidenceStore
 {
-    Task PutEvidenceAsync(Guid documentId, EvidenceItem item, CancellationToken cancellationToken);
+    /// <summary>Stores the items of one document in one transaction (one fsync per exchange, not per item).</summary>
+    Task PutEvidenceAsync(Guid documentId, IReadOnlyList<EvidenceItem> items, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<EvidenceItem>> GetEvidenceAsync(Guid documentId, CancellationToken cancellationToken);
 }
