@@ -56,6 +56,7 @@ public class HubRig : IAsyncLifetime
                 ["Hub:Dispatch:InitialBackoff"] = "00:00:00.200",
                 ["Hub:Dispatch:MaxBackoff"] = "00:00:01",
                 ["Hub:Dispatch:MaxAttempts"] = "8",
+                ["Hub:Dispatch:BreakerBreakDuration"] = "00:00:01", // a partner down in a test is back within seconds
                 ["Hub:Dispatch:Timeout"] = "00:00:05",
                 ["Hub:Intake:MaxDocumentBytes"] = "262144",
                 ["Logging:LogLevel:Default"] = "Warning",

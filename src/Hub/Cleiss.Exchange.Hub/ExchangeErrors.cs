@@ -51,6 +51,7 @@ public static class ExchangeErrors
     public const string DispatchPartnerRejected = "DISPATCH.PARTNER_REJECTED";
     public const string DispatchReceiptInvalid = "DISPATCH.RECEIPT_INVALID";
     public const string DispatchPartnerUntrusted = "DISPATCH.PARTNER_UNTRUSTED";
+    public const string DispatchCircuitOpen = "DISPATCH.CIRCUIT_OPEN";
     public const string As4TooLarge = "AS4.TOO_LARGE";
     public const string As4UnrecognisedFormat = "AS4.UNRECOGNISED_FORMAT";
     public const string As4HttpMalformed = "AS4.HTTP_MALFORMED";
@@ -118,6 +119,7 @@ public static class ExchangeErrors
         new(DispatchPartnerError, 502, "The partner access point answered with a server error.", "Le point d'accès partenaire a répondu par une erreur serveur."),
         new(DispatchPartnerRejected, 502, "The partner access point refused the document.", "Le point d'accès partenaire a refusé le document."),
         new(DispatchReceiptInvalid, 502, "The partner's receipt is missing, unsigned or does not match what was sent.", "L'accusé de réception du partenaire est absent, non signé ou ne correspond pas à l'envoi."),
+        new(DispatchCircuitOpen, 503, "Too many recent exchanges with the partner access point failed; none is tried until its circuit closes.", "Trop d'échanges récents avec le point d'accès partenaire ont échoué ; aucun n'est tenté avant la fermeture du circuit."),
         new(DispatchPartnerUntrusted, 502, "No certificate is registered for the partner access point, so its receipts cannot be checked.", "Aucun certificat n'est enregistré pour le point d'accès partenaire : ses accusés ne peuvent pas être vérifiés."),
         new(As4TooLarge, 413, "The AS4 message is larger than the configured limit.", "Le message AS4 dépasse la taille autorisée."),
         new(As4UnrecognisedFormat, 400, "The bytes are neither an HTTP capture, a MIME multipart/related message nor a SOAP envelope.", "Les octets ne sont ni une capture HTTP, ni un message MIME multipart/related, ni une enveloppe SOAP."),

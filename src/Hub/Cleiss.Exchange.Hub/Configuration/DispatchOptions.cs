@@ -24,6 +24,28 @@ public sealed class DispatchOptions
     [RegularExpression("^(http|as4)$")]
     public string Transport { get; set; } = "http";
 
+    /// <summary>Random spread of each retry wait, ± this fraction (so retries of many documents do not arrive together). Default 0.2.</summary>
+    [Range(0.0, 0.5)]
+    public double Jitter { get; set; } = 0.2;
+
+    /// <summary>Exchanges in flight with one partner access point at most; more wait their turn. Default 4.</summary>
+    [Range(1, 256)]
+    public int MaxConcurrentPerPartner { get; set; } = 4;
+
+    /// <summary>The per-partner circuit breaker: opens when this fraction of the exchanges in the sampling window failed. Default 0.5.</summary>
+    [Range(0.01, 1.0)]
+    public double BreakerFailureRatio { get; set; } = 0.5;
+
+    /// <summary>…counting only once this many exchanges were seen in the window. Default 5.</summary>
+    [Range(2, 1000)]
+    public int BreakerMinimumThroughput { get; set; } = 5;
+
+    /// <summary>The breaker's sampling window. Default 30 s.</summary>
+    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the circuit stays open (no exchange tried) before one trial. Default 30 s.</summary>
+    public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Timeout of one exchange with a partner. Default 30 s.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -68,6 +68,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<CertificateValidator>();
 
         services.AddSingleton<SigningStage>();
+        services.AddSingleton<PartnerResilience>();
         services.AddSingleton<DispatchStage>();
         services.AddSingleton<VerificationStage>();
         services.AddSingleton<InboxDeliveryStage>();

@@ -25,6 +25,15 @@ internal sealed class DispatchOptionsValidator : IValidateOptions<DispatchOption
         {
             return ValidateOptionsResult.Fail("Hub:Dispatch:Timeout must be positive.");
         }
+        if (options.Jitter is < 0 or > 0.5 || options.MaxConcurrentPerPartner is < 1 or > 256)
+        {
+            return ValidateOptionsResult.Fail("Hub:Dispatch:Jitter must be 0–0.5 and MaxConcurrentPerPartner 1–256.");
+        }
+        if (options.BreakerFailureRatio is <= 0 or > 1 || options.BreakerMinimumThroughput < 2
+            || options.BreakerSamplingDuration < TimeSpan.FromMilliseconds(500) || options.BreakerBreakDuration < TimeSpan.FromMilliseconds(500))
+        {
+            return ValidateOptionsResult.Fail("Hub:Dispatch breaker: FailureRatio in (0, 1], MinimumThroughput ≥ 2, SamplingDuration and BreakDuration ≥ 500 ms.");
+        }
         return ValidateOptionsResult.Success;
     }
 }

@@ -21,6 +21,8 @@ internal static class HubEventIds
     public const int PacksLoaded = 2201;
     public const int StoreOpened = 6001;
     public const int StoreWriteFailed = 6002;
+    public const int CircuitOpened = 2401;
+    public const int CircuitClosed = 2402;
     public const int AuditCheckpointSigned = 6101;
     public const int AuditCheckpointMismatch = 6102;
 }

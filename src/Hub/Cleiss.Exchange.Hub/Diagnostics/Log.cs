@@ -62,6 +62,12 @@ internal static partial class Log
     [LoggerMessage(HubEventIds.StoreWriteFailed, LogLevel.Error, "Embedded store write failed")]
     public static partial void StoreWriteFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(HubEventIds.CircuitOpened, LogLevel.Warning, "Circuit open for partner {AccessPointId}: no exchange is tried for {Seconds} s, documents wait")]
+    public static partial void CircuitOpened(ILogger logger, string accessPointId, double seconds);
+
+    [LoggerMessage(HubEventIds.CircuitClosed, LogLevel.Information, "Circuit closed for partner {AccessPointId}: exchanges resume")]
+    public static partial void CircuitClosed(ILogger logger, string accessPointId);
+
     [LoggerMessage(HubEventIds.AuditCheckpointSigned, LogLevel.Debug, "Audit checkpoint signed at tree size {TreeSize} (key {KeyId})")]
     public static partial void AuditCheckpointSigned(ILogger logger, long treeSize, string keyId);
 

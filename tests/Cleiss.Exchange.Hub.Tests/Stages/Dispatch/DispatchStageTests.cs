@@ -38,7 +38,7 @@ public sealed class DispatchStageTests : IDisposable
         var hub = Builders.Hub(_hubData.Path);
         var trust = new TrustStore(hub, NullLogger<TrustStore>.Instance);
         using var certificates = new CertificateValidator(hub, Options.Create(trustOptions ?? new TrustOptions()), TimeProvider.System, NullLogger<CertificateValidator>.Instance);
-        var stage = new DispatchStage(new ScriptedTransport(partner, policy), trust, certificates, Options.Create(new DispatchOptions()), Builders.Limits());
+        var stage = new DispatchStage(new ScriptedTransport(partner, policy), trust, certificates, Options.Create(new DispatchOptions { Jitter = 0 }), Builders.Limits());
         var context = Builders.Ingested(_payload);
         context.Route = new RouteDecision("BE:ONSS00001", "BE:AP0001", new Uri("http://127.0.0.1:1/ap"), "test");
         context.SignedPayload = _payload;

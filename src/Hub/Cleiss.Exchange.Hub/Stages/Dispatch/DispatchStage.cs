@@ -18,7 +18,7 @@ namespace Cleiss.Exchange.Hub.Stages.Dispatch;
 /// the message for the partner to pull (AS4 pull) leaves the document queued until the partner's receipt.
 /// </summary>
 public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust, CertificateValidator certificates, IOptions<DispatchOptions> options, IOptions<IntakeOptions> limits,
-    Storage.Evidence.IEvidenceStore? evidence = null, TimeProvider? time = null) : IStage
+    Storage.Evidence.IEvidenceStore? evidence = null, TimeProvider? time = null, PartnerResilience? resilience = null) : IStage
 {
     private readonly DispatchOptions _options = options.Value;
     private readonly PartnerRetryPolicy _hubPolicy = new(options.Value.MaxAttempts, options.Value.InitialBackoff, options.Value.MaxBackoff);
@@ -35,7 +35,7 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
         var payload = context.SignedPayload ?? throw new InvalidOperationException("dispatch runs after sign.");
         var policy = transport.RetryPolicyFor(route.AccessPointId);
         StageOutcome Retry(string code, string detail) => StageOutcome.Retry(ExchangeErrors.Transient(code, Name, detail),
-            (policy ?? _hubPolicy).After(context.Attempt), policy?.MaxAttempts);
+            Jittered((policy ?? _hubPolicy).After(context.Attempt)), policy?.MaxAttempts);
         var registered = trust.FindAll(route.AccessPointId);
         if (registered.Count == 0)
         {
@@ -63,7 +63,15 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
             timeout.CancelAfter(_options.Timeout);
             try
             {
-                response = await transport.SendAsync(new PartnerMessage(route.Endpoint!, header.InstanceIdentifier, payload, "application/xml", route.AccessPointId, context.DocumentId), timeout.Token);
+                var message = new PartnerMessage(route.Endpoint!, header.InstanceIdentifier, payload, "application/xml", route.AccessPointId, context.DocumentId);
+                response = resilience is null
+                    ? await transport.SendAsync(message, timeout.Token)
+                    : await resilience.For(route.AccessPointId).ExecuteAsync(static (state, token) => new ValueTask<PartnerResponse>(state.transport.SendAsync(state.message, token)),
+                        (transport, message), timeout.Token);
+            }
+            catch (Polly.CircuitBreaker.BrokenCircuitException)
+            {
+                return Retry(ExchangeErrors.DispatchCircuitOpen, $"The circuit for {route.AccessPointId} is open (too many recent failures); nothing was sent.");
             }
             catch (Storage.HubStorageException ex) when (ex.IsTransient)
             {
@@ -167,6 +175,10 @@ public sealed class DispatchStage(IPartnerTransport transport, TrustStore trust,
         await KeepEvidenceAsync(context.DocumentId, response, cancellationToken);
         return StageOutcome.Completed;
     }
+
+    /// <summary>The wait spread by ± <see cref="DispatchOptions.Jitter"/>, so the retries of many documents do not arrive together.</summary>
+    private TimeSpan Jittered(TimeSpan wait) =>
+        _options.Jitter <= 0 ? wait : wait * (1 - _options.Jitter + (2 * _options.Jitter * Random.Shared.NextDouble()));
 
     /// <summary>Keeps what was sent (when the transport framed it) and the receipt that proved delivery, for the evidence archive.</summary>
     private async Task KeepEvidenceAsync(Guid documentId, PartnerResponse response, CancellationToken cancellationToken)
