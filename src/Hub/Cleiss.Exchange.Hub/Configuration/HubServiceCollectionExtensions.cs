@@ -54,6 +54,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<ICaseStore>(sp => sp.GetRequiredService<SqliteHubStore>());
         services.AddSingleton<IMessageIdStore>(sp => sp.GetRequiredService<SqliteHubStore>());
         services.AddSingleton<IAuditLedgerStore>(sp => sp.GetRequiredService<SqliteHubStore>());
+        services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<SqliteHubStore>());
         services.AddSingleton<Storage.Evidence.IEvidenceStore>(sp => sp.GetRequiredService<SqliteHubStore>());
         services.AddSingleton<IAs4PullStore>(sp => sp.GetRequiredService<SqliteHubStore>());
 

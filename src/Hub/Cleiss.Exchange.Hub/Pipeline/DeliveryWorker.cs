@@ -25,12 +25,14 @@ public sealed class DeliveryWorker(
     TimeProvider time,
     IOptions<HubOptions> hub,
     IOptions<IntakeOptions> limits,
+    IOutboxStore outbox,
     ILogger<DeliveryWorker> logger) : BackgroundService
 {
     /// <summary>The consumer group of the delivery segment.</summary>
     public const string ConsumerGroup = "hub.delivery";
 
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan OutboxPoll = TimeSpan.FromMilliseconds(200);
     private readonly int _partitions = hub.Value.Partitions;
     private readonly Dictionary<(string, int), SemaphoreSlim> _signals = [];
 
@@ -56,6 +58,7 @@ public sealed class DeliveryWorker(
                     loops.Add(ConsumeAsync(direction, p, stoppingToken));
                 }
             }
+            loops.Add(DrainOutboxAsync(stoppingToken));
             await Task.WhenAll(loops);
         }
         finally
@@ -89,7 +92,7 @@ public sealed class DeliveryWorker(
                 }
                 foreach (var record in batch)
                 {
-                    await ProcessGuardedAsync(direction, record.DocumentId, stoppingToken);
+                    await ProcessGuardedAsync(record.DocumentId, null, stoppingToken);
                     await log.CommitOffsetAsync(ConsumerGroup, topic, partition, record.Offset, stoppingToken);
                 }
             }
@@ -108,15 +111,47 @@ public sealed class DeliveryWorker(
     }
 
     /// <summary>
+    /// The durable outbox: documents parked for a retry (or behind one of their case) run again when due, the first of
+    /// each case only, several at once (the per-partner limits and circuit breakers apply in the dispatch stage). A
+    /// partner that is down thus holds up only its own documents, never the partition they came through.
+    /// </summary>
+    private async Task DrainOutboxAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var due = await outbox.DueAsync(time.GetUtcNow(), 32, stoppingToken);
+                if (due.Count == 0)
+                {
+                    await Task.Delay(OutboxPoll, time, stoppingToken);
+                    continue;
+                }
+                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stoppingToken },
+                    async (entry, token) => await ProcessGuardedAsync(entry.DocumentId, entry, token));
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Log.WorkerLoopFailed(logger, ex, "outbox", 0);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>
     /// A record that cannot be processed for a reason other than storage (a stored document that no
     /// longer parses, a bug) fails its document instead of stalling the partition: the last line of
     /// defence outside the stages. Storage failures propagate: nothing is committed, the record comes back.
     /// </summary>
-    private async Task ProcessGuardedAsync(Direction direction, Guid documentId, CancellationToken cancellationToken)
+    private async Task ProcessGuardedAsync(Guid documentId, OutboxEntry? parked, CancellationToken cancellationToken)
     {
         try
         {
-            await ProcessAsync(direction, documentId, cancellationToken);
+            await ProcessAsync(documentId, parked, cancellationToken);
         }
         catch (Exception ex) when (ex is not HubStorageException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
@@ -124,16 +159,39 @@ public sealed class DeliveryWorker(
             var facts = new Dictionary<string, string>(StringComparer.Ordinal) { ["detail"] = "The document could not be resumed; the error is in the hub log." };
             await store.RecordProgressAsync(documentId, new DocumentProgress(DocumentStatus.Failed, "resume"),
                 [new NewAuditEvent(documentId, time.GetUtcNow(), "resume", "failed", ExchangeErrors.HubInternal, facts)], cancellationToken);
+            if (parked is not null)
+            {
+                await outbox.UnparkAsync(documentId, cancellationToken);
+            }
         }
     }
 
-    private async Task ProcessAsync(Direction direction, Guid documentId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the document's delivery segment from after its last completed stage. A retry parks it in the outbox with
+    /// its due time (a parked one moves on to its next attempt there); a document whose case has one parked waits
+    /// behind it, so a case keeps its order; one the outbox owns is left to it.
+    /// </summary>
+    private async Task ProcessAsync(Guid documentId, OutboxEntry? parked, CancellationToken cancellationToken)
     {
-        var record = await store.GetDocumentAsync(documentId, cancellationToken);
-        if (record is null || record.Status is DocumentStatus.Delivered or DocumentStatus.Failed or DocumentStatus.Acknowledged)
+        if (parked is null && await outbox.IsParkedAsync(documentId, cancellationToken))
         {
             return;
         }
+        var record = await store.GetDocumentAsync(documentId, cancellationToken);
+        if (record is null || record.Status is DocumentStatus.Delivered or DocumentStatus.Failed or DocumentStatus.Acknowledged or DocumentStatus.Discarded)
+        {
+            if (parked is not null)
+            {
+                await outbox.UnparkAsync(documentId, cancellationToken);
+            }
+            return;
+        }
+        if (parked is null && await outbox.IsCaseParkedAsync(record.CaseId, cancellationToken))
+        {
+            await outbox.ParkAsync(record.Id, record.CaseId, record.AccessPointId, time.GetUtcNow(), 0, cancellationToken);
+            return;
+        }
+        var direction = record.Direction;
         var context = new ExchangeContext(record.Id, record.Direction, record.Payload)
         {
             Document = HardenedXml.TryLoad(record.Payload, limits.Value, "resume", out _)
@@ -157,7 +215,16 @@ public sealed class DeliveryWorker(
             // Signed before a restart: dispatch exactly the bytes that were signed and stored.
             context.SignedPayload = record.SignedPayload;
         }
-        await runner.RunAsync(stages, start, context, new PersistingSink(store, record.Status, record.LastStage), cancellationToken);
+        var result = await runner.RunAsync(stages, start, context, new PersistingSink(store, record.Status, record.LastStage), cancellationToken,
+            parkRetries: true, firstAttempt: (parked?.Attempt ?? 0) + 1);
+        if (result.Kind == StageOutcomeKind.Retry)
+        {
+            await outbox.ParkAsync(record.Id, record.CaseId, record.AccessPointId, time.GetUtcNow() + result.RetryAfter, result.Attempt, cancellationToken);
+        }
+        else if (parked is not null)
+        {
+            await outbox.UnparkAsync(record.Id, cancellationToken);
+        }
     }
 
     /// <summary>Stores each transition of the delivery segment as it happens.</summary>

@@ -16,10 +16,13 @@ public interface ITransitionSink
 }
 
 /// <summary>How a run of a segment ended.</summary>
-/// <param name="Kind">Continue (segment done, more to come), Completed, Queued (waits for an outside event), Rejected or DeadLetter.</param>
+/// <param name="Kind">Continue (segment done, more to come), Completed, Queued (waits for an outside event), Rejected,
+/// DeadLetter, or Retry (only when the caller parks retries: the stage is to run again after <paramref name="RetryAfter"/>).</param>
 /// <param name="Error">The error, when not successful.</param>
 /// <param name="Stage">The stage that decided.</param>
-public readonly record struct RunResult(StageOutcomeKind Kind, ExchangeError? Error, string Stage);
+/// <param name="RetryAfter">For Retry: the wait before the next attempt.</param>
+/// <param name="Attempt">For Retry: the attempt that failed.</param>
+public readonly record struct RunResult(StageOutcomeKind Kind, ExchangeError? Error, string Stage, TimeSpan RetryAfter = default, int Attempt = 0);
 
 /// <summary>
 /// Runs the stages of a segment in order and acts on their outcomes (runs per message): times each
@@ -31,15 +34,21 @@ public sealed class StageRunner(HubMetrics metrics, TimeProvider time, IOptions<
 {
     private readonly int _maxAttempts = retry.Value.MaxAttempts;
 
-    /// <summary>Runs <paramref name="stages"/> from <paramref name="startIndex"/> up to (not including) <paramref name="endIndex"/>, or to the end.</summary>
-    public async ValueTask<RunResult> RunAsync(IReadOnlyList<IStage> stages, int startIndex, ExchangeContext context, ITransitionSink sink, CancellationToken cancellationToken, int? endIndex = null)
+    /// <summary>
+    /// Runs <paramref name="stages"/> from <paramref name="startIndex"/> up to (not including) <paramref name="endIndex"/>, or to
+    /// the end. With <paramref name="parkRetries"/> a retry is returned to the caller (who parks the document in the
+    /// durable outbox) instead of being waited for here; <paramref name="firstAttempt"/> numbers the first stage's attempt
+    /// (a parked document resumes with the next one).
+    /// </summary>
+    public async ValueTask<RunResult> RunAsync(IReadOnlyList<IStage> stages, int startIndex, ExchangeContext context, ITransitionSink sink, CancellationToken cancellationToken, int? endIndex = null,
+        bool parkRetries = false, int firstAttempt = 1)
     {
         var direction = context.Direction.ToWireName();
         var end = endIndex ?? stages.Count;
         for (var i = startIndex; i < end; i++)
         {
             var stage = stages[i];
-            context.Attempt = 1;
+            context.Attempt = i == startIndex ? Math.Max(1, firstAttempt) : 1;
             while (true)
             {
                 context.ResetStageFacts();
@@ -58,6 +67,10 @@ public sealed class StageRunner(HubMetrics metrics, TimeProvider time, IOptions<
                         break;
                     case StageOutcomeKind.Retry:
                         Log.StageRetry(logger, stage.Name, context.DocumentId, outcome.RetryAfter.TotalMilliseconds, context.Attempt, outcome.Error!.Code);
+                        if (parkRetries)
+                        {
+                            return new RunResult(StageOutcomeKind.Retry, outcome.Error, stage.Name, outcome.RetryAfter, context.Attempt);
+                        }
                         await Task.Delay(outcome.RetryAfter, time, cancellationToken);
                         context.Attempt++;
                         continue;

@@ -52,6 +52,18 @@ public sealed partial class SqliteHubStore
         CREATE TRIGGER IF NOT EXISTS audit_is_append_only_delete BEFORE DELETE ON audit
             BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 
+        -- The durable outbox: documents waiting for their next delivery attempt (retry) or behind one of their case.
+        CREATE TABLE IF NOT EXISTS outbox (
+            document_id     TEXT PRIMARY KEY,
+            case_id         TEXT NOT NULL,
+            access_point_id TEXT NOT NULL,
+            due_at          TEXT NOT NULL,
+            attempt         INTEGER NOT NULL,
+            parked          INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_outbox_case ON outbox (case_id, parked);
+        CREATE INDEX IF NOT EXISTS ix_outbox_due ON outbox (due_at);
+
         -- Exchange evidence: what went over the wire for a document and what came back (one row per kind).
         CREATE TABLE IF NOT EXISTS evidence (
             document_id TEXT NOT NULL,
