@@ -29,7 +29,7 @@ public sealed class PartnerFaultsTests : IAsyncLifetime
         }
         await WaitUntilAsync(async () => (await _rig.GetAsync(ids[0]))!.Events.Any(e => e.Code == "DISPATCH.CIRCUIT_OPEN"));
         var requestsWhenOpen = _rig.Requests;
-        await Task.Delay(300); // the circuit stays open for 2 s: the retries in that time do not reach the partner
+        await Task.Delay(300); // the circuit stays open for 3 s: the retries in that time do not reach the partner
         Assert.Equal(requestsWhenOpen, _rig.Requests);
 
         _rig.Mode = "slow"; // answers after 1.5 s, the exchange timeout is 1 s
@@ -76,7 +76,7 @@ public sealed class PartnerFaultsTests : IAsyncLifetime
             ["Hub:Dispatch:Timeout"] = "00:00:01",
             ["Hub:Dispatch:BreakerMinimumThroughput"] = "3",
             ["Hub:Dispatch:BreakerFailureRatio"] = "0.5",
-            ["Hub:Dispatch:BreakerBreakDuration"] = "00:00:02",
+            ["Hub:Dispatch:BreakerBreakDuration"] = "00:00:03",
         };
 
         public override async Task InitializeAsync()
