@@ -7,7 +7,7 @@ namespace Cleiss.Exchange.Hub.Storage;
 /// institution inboxes. SQLite implements it in embedded mode; PostgreSQL will in cluster mode.
 /// A write either completes durably or throws <see cref="HubStorageException"/>.
 /// </summary>
-public interface IHubStore : ICaseStore
+public interface IHubStore : ICaseStore, IAuditTrailStore
 {
     /// <summary>Creates or upgrades the schema.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
@@ -34,17 +34,11 @@ public interface IHubStore : ICaseStore
     /// </summary>
     Task<bool> CloseCaseByTimerAsync(CaseState state, DateTimeOffset at, CancellationToken cancellationToken);
 
-    /// <summary>Appends audit events that belong to no stored document (rejections).</summary>
-    Task AppendAuditAsync(IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken);
-
     /// <summary>Records a stage's effect on a document with its audit events, in one transaction.</summary>
     Task RecordProgressAsync(Guid documentId, DocumentProgress progress, IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken);
 
     /// <summary>Reads one document, or null.</summary>
     Task<DocumentRecord?> GetDocumentAsync(Guid documentId, CancellationToken cancellationToken);
-
-    /// <summary>Reads the audit trail of one document id, in order.</summary>
-    Task<IReadOnlyList<AuditEventRecord>> GetAuditTrailAsync(Guid documentId, CancellationToken cancellationToken);
 
     /// <summary>The failed documents with their last failure, oldest failure first.</summary>
     Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(CancellationToken cancellationToken);
@@ -63,6 +57,19 @@ public interface IHubStore : ICaseStore
 
     /// <summary>Marks an inbox document acknowledged; false if it is not in that institution's inbox.</summary>
     Task<bool> AcknowledgeAsync(string institutionId, Guid documentId, NewAuditEvent auditEvent, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The append-only audit trail with its SHA-256 hash chain (each row hashes the previous row's hash and its own
+/// fields), the same chain on every store so a trail verifies wherever it is read.
+/// </summary>
+public interface IAuditTrailStore
+{
+    /// <summary>Appends audit events that belong to no stored document (rejections).</summary>
+    Task AppendAuditAsync(IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Reads the audit trail of one document id, in order.</summary>
+    Task<IReadOnlyList<AuditEventRecord>> GetAuditTrailAsync(Guid documentId, CancellationToken cancellationToken);
 
     /// <summary>Recomputes the audit hash chain; returns the sequence of the first bad entry, or null.</summary>
     Task<long?> VerifyAuditChainAsync(CancellationToken cancellationToken);
