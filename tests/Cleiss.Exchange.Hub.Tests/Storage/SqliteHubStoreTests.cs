@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cleiss.Exchange.Hub.Tests.Storage;
 
+/// <summary>The SQLite store; what every store must do is in the compliance suite (<see cref="Compliance.SqliteStoreComplianceTests"/>).</summary>
 public sealed class SqliteHubStoreTests : IAsyncLifetime
 {
     private readonly TempDirectory _folder = new();
@@ -94,38 +95,6 @@ public sealed class SqliteHubStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_audit_trail_cannot_be_updated_or_deleted_through_SQL()
-    {
-        var doc = Document();
-        await _store.CommitIntakeAsync(doc, [Event(doc.Id, "accepted")], "t", CancellationToken.None);
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder.Path, "hub.db")}");
-        await connection.OpenAsync();
-
-        Assert.Throws<SqliteException>(() => Execute(connection, "UPDATE audit SET event = 'forged'"));
-        Assert.Throws<SqliteException>(() => Execute(connection, "DELETE FROM audit"));
-    }
-
-    [Theory]
-    [InlineData("UPDATE audit SET event = 'forged' WHERE seq = 2")]
-    [InlineData("DELETE FROM audit WHERE seq = 2")]
-    [InlineData("UPDATE audit SET seq = 99 WHERE seq = 1")]
-    public async Task Any_change_to_a_stored_audit_row_breaks_the_hash_chain(string tampering)
-    {
-        var doc = Document();
-        await _store.CommitIntakeAsync(doc, [Event(doc.Id, "accepted"), Event(doc.Id, "validated"), Event(doc.Id, "routed")], "t", CancellationToken.None);
-        Assert.Null(await _store.VerifyAuditChainAsync(CancellationToken.None));
-
-        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(_folder.Path, "hub.db")};Pooling=False"))
-        {
-            await connection.OpenAsync();
-            Execute(connection, "DROP TRIGGER audit_is_append_only_update; DROP TRIGGER audit_is_append_only_delete;");
-            Execute(connection, tampering);
-        }
-
-        Assert.NotNull(await _store.VerifyAuditChainAsync(CancellationToken.None));
-    }
-
-    [Fact]
     public async Task An_acknowledged_document_leaves_the_inbox_and_only_its_receiver_can_acknowledge_it()
     {
         var doc = Document(direction: Direction.Inbound, receiver: "FR:CLEISS0002");
@@ -199,12 +168,5 @@ public sealed class SqliteHubStoreTests : IAsyncLifetime
         }
         _store = new SqliteHubStore(options, NullLogger<SqliteHubStore>.Instance);
         await _store.InitializeAsync(CancellationToken.None);
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }
