@@ -20,19 +20,21 @@ public sealed partial class PostgresHubStore : IAuditTrailStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<AuditEventRecord>> GetAuditTrailAsync(Guid documentId, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<AuditEventRecord>>(async connection =>
+        ReadAsync(connection => ReadAuditTrailAsync(connection, null, documentId, cancellationToken), cancellationToken);
+
+    private static async Task<IReadOnlyList<AuditEventRecord>> ReadAuditTrailAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, Guid documentId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT seq, document_id, at, stage, event, code, facts, hash FROM audit WHERE document_id = $1 ORDER BY seq", connection, tx);
+        command.Parameters.Add(Parameter(documentId));
+        var list = new List<AuditEventRecord>();
+        await using var r = await command.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
         {
-            await using var command = new NpgsqlCommand("SELECT seq, document_id, at, stage, event, code, facts, hash FROM audit WHERE document_id = $1 ORDER BY seq", connection);
-            command.Parameters.Add(Parameter(documentId));
-            var list = new List<AuditEventRecord>();
-            await using var r = await command.ExecuteReaderAsync(cancellationToken);
-            while (await r.ReadAsync(cancellationToken))
-            {
-                list.Add(new AuditEventRecord(r.GetInt64(0), r.GetGuid(1), SqliteHubStore.ParseTime(r.GetString(2)), r.GetString(3), r.GetString(4),
-                    r.IsDBNull(5) ? null : r.GetString(5), JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(6)) ?? [], r.GetString(7)));
-            }
-            return list;
-        }, cancellationToken);
+            list.Add(new AuditEventRecord(r.GetInt64(0), r.GetGuid(1), SqliteHubStore.ParseTime(r.GetString(2)), r.GetString(3), r.GetString(4),
+                r.IsDBNull(5) ? null : r.GetString(5), JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(6)) ?? [], r.GetString(7)));
+        }
+        return list;
+    }
 
     /// <inheritdoc />
     public Task<long?> VerifyAuditChainAsync(CancellationToken cancellationToken) =>
