@@ -8,12 +8,12 @@ namespace Cleiss.Exchange.Hub.Tests.Storage.Compliance;
 /// it again on the same data and how to run raw SQL beside it; known differences are declared there with a reason.
 /// </summary>
 /// <remarks>
-/// Covers what is ported to PostgreSQL so far: AS4 duplicate elimination (S19, S20), the durable outbox and the
-/// audit hash chain. Documents, cases, the stage log, dead letters and inboxes are still tested on SQLite only
-/// (<see cref="SqliteHubStoreTests"/>).
+/// Covers what is ported to PostgreSQL so far: documents (intake commit with case transitions, progress, reads), the
+/// stage log, AS4 duplicate elimination (S19, S20), the durable outbox and the audit hash chain. Case timers, dead
+/// letters, inboxes, evidence and pull queues are still tested on SQLite only (<see cref="SqliteHubStoreTests"/> and others).
 /// </remarks>
-public abstract class StoreComplianceTests<TStore> : IAsyncLifetime
-    where TStore : class, IMessageIdStore, IOutboxStore, IAuditTrailStore, IAsyncDisposable
+public abstract partial class StoreComplianceTests<TStore> : IAsyncLifetime
+    where TStore : class, IDocumentStore, IStageLog, IMessageIdStore, IOutboxStore, IAuditTrailStore, IAsyncDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
@@ -35,7 +35,7 @@ public abstract class StoreComplianceTests<TStore> : IAsyncLifetime
 
     public virtual async Task DisposeAsync() => await Store.DisposeAsync();
 
-    private async Task RestartAsync()
+    protected async Task RestartAsync()
     {
         await Store.DisposeAsync();
         Store = await OpenAsync();
@@ -132,16 +132,16 @@ public abstract class StoreComplianceTests<TStore> : IAsyncLifetime
 
     // --- The audit trail: append-only, hash-chained, the same chain on every store.
 
-    private static NewAuditEvent Event(Guid id, string name, string? code = null) =>
+    private static NewAuditEvent AuditEvent(Guid id, string name, string? code = null) =>
         new(id, Now, "stage", name, code, new Dictionary<string, string> { ["k"] = "v" });
 
     [StoreFact]
     public async Task Audit_events_are_chained_with_the_same_hashes_on_every_store_and_the_chain_continues_after_a_restart()
     {
         var doc = Guid.Parse("01900000-0000-7000-8000-000000000001");
-        await Store.AppendAuditAsync([Event(doc, "accepted"), Event(doc, "rejected", "SCHEMA.INVALID")], CancellationToken.None);
+        await Store.AppendAuditAsync([AuditEvent(doc, "accepted"), AuditEvent(doc, "rejected", "SCHEMA.INVALID")], CancellationToken.None);
         await RestartAsync();
-        await Store.AppendAuditAsync([Event(doc, "acknowledged")], CancellationToken.None);
+        await Store.AppendAuditAsync([AuditEvent(doc, "acknowledged")], CancellationToken.None);
 
         var trail = await Store.GetAuditTrailAsync(doc, CancellationToken.None);
 
@@ -163,7 +163,7 @@ public abstract class StoreComplianceTests<TStore> : IAsyncLifetime
     public async Task The_audit_trail_cannot_be_updated_or_deleted_through_SQL()
     {
         var doc = Guid.NewGuid();
-        await Store.AppendAuditAsync([Event(doc, "accepted")], CancellationToken.None);
+        await Store.AppendAuditAsync([AuditEvent(doc, "accepted")], CancellationToken.None);
 
         await Assert.ThrowsAnyAsync<Exception>(() => ExecuteSqlAsync("UPDATE audit SET event = 'forged'"));
         await Assert.ThrowsAnyAsync<Exception>(() => ExecuteSqlAsync("DELETE FROM audit"));
@@ -174,7 +174,7 @@ public abstract class StoreComplianceTests<TStore> : IAsyncLifetime
     public async Task Changing_or_deleting_a_stored_audit_row_breaks_the_hash_chain()
     {
         var doc = Guid.NewGuid();
-        await Store.AppendAuditAsync([Event(doc, "accepted"), Event(doc, "validated"), Event(doc, "routed")], CancellationToken.None);
+        await Store.AppendAuditAsync([AuditEvent(doc, "accepted"), AuditEvent(doc, "validated"), AuditEvent(doc, "routed")], CancellationToken.None);
         var seqs = (await Store.GetAuditTrailAsync(doc, CancellationToken.None)).Select(e => e.Sequence).ToList();
         await ExecuteSqlAsync(DropAuditProtectionSql);
 
