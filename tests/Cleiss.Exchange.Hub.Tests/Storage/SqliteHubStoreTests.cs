@@ -1,4 +1,3 @@
-using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -22,20 +21,6 @@ public sealed class SqliteHubStoreTests : IAsyncLifetime
     {
         await _store.DisposeAsync();
         _folder.Dispose();
-    }
-
-    [Fact]
-    public async Task An_acknowledged_document_leaves_the_inbox_and_only_its_receiver_can_acknowledge_it()
-    {
-        var doc = Document(direction: Direction.Inbound, receiver: "FR:CLEISS0002");
-        await _store.CommitIntakeAsync(doc, [], "t", CancellationToken.None);
-        await _store.RecordProgressAsync(doc.Id, new DocumentProgress(DocumentStatus.Delivered, "deliver"), [Event(doc.Id, "delivered")], CancellationToken.None);
-
-        Assert.Single(await _store.GetInboxAsync("FR:CLEISS0002", 10, CancellationToken.None));
-        Assert.False(await _store.AcknowledgeAsync("FR:CNAM00001", doc.Id, Event(doc.Id, "acknowledged"), CancellationToken.None));
-        Assert.True(await _store.AcknowledgeAsync("FR:CLEISS0002", doc.Id, Event(doc.Id, "acknowledged"), CancellationToken.None));
-        Assert.Empty(await _store.GetInboxAsync("FR:CLEISS0002", 10, CancellationToken.None));
-        Assert.False(await _store.AcknowledgeAsync("FR:CLEISS0002", doc.Id, Event(doc.Id, "acknowledged"), CancellationToken.None));
     }
 
     [Fact]

@@ -8,12 +8,12 @@ namespace Cleiss.Exchange.Hub.Tests.Storage.Compliance;
 /// it again on the same data and how to run raw SQL beside it; known differences are declared there with a reason.
 /// </summary>
 /// <remarks>
-/// Covers what is ported to PostgreSQL so far: documents (intake commit with case transitions, progress, reads), the
-/// stage log, AS4 duplicate elimination (S19, S20), the durable outbox and the audit hash chain. Case timers, dead
-/// letters, inboxes, evidence and pull queues are still tested on SQLite only (<see cref="SqliteHubStoreTests"/> and others).
+/// Covers what is ported to PostgreSQL so far: <see cref="IHubStore"/> (documents, cases and timers, inboxes, dead
+/// letters, the audit hash chain), the stage log, AS4 duplicate elimination (S19, S20) and the durable outbox.
+/// Evidence, AS4 pull queues and audit checkpoints are still tested on SQLite only.
 /// </remarks>
 public abstract partial class StoreComplianceTests<TStore> : IAsyncLifetime
-    where TStore : class, IDocumentStore, IStageLog, IMessageIdStore, IOutboxStore, IAuditTrailStore, IAsyncDisposable
+    where TStore : class, IHubStore, IStageLog, IMessageIdStore, IOutboxStore, IAuditTrailStore, IAsyncDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
