@@ -33,21 +33,14 @@ public sealed partial class PostgresHubStore : IHubStore
     /// <inheritdoc />
     public Task<bool> CloseCaseByTimerAsync(CaseState state, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var closed = state with { Status = "closed", CloseAt = null, Revision = state.Revision + 1 };
-        var facts = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["caseId"] = state.CaseId,
-            ["buc"] = state.Buc,
-            ["rule"] = state.TimerRule ?? "timer",
-            ["dueAt"] = state.CloseAt is { } due ? SqliteHubStore.FormatTime(due) : string.Empty,
-        };
+        var (transition, closedEvent) = SqliteHubStore.TimerClosing(state, at);
         return WriteAsync(async (connection, tx) =>
         {
-            if (!await ApplyCaseTransitionAsync(connection, tx, new CaseTransition(closed, state.Revision, "closed by timer"), at, cancellationToken))
+            if (!await ApplyCaseTransitionAsync(connection, tx, transition, at, cancellationToken))
             {
                 return (false, false); // the case changed meanwhile: the next sweep decides again
             }
-            await AppendAuditCoreAsync(connection, tx, [new NewAuditEvent(state.TimerDocumentId ?? Guid.Empty, at, "case", "case-closed", null, facts)], cancellationToken);
+            await AppendAuditCoreAsync(connection, tx, [closedEvent], cancellationToken);
             return (true, true);
         }, cancellationToken);
     }
