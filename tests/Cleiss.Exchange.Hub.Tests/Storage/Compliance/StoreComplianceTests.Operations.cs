@@ -1,11 +1,12 @@
 using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Pipeline;
 using Cleiss.Exchange.Hub.Storage;
+using Cleiss.Exchange.Hub.Storage.Evidence;
 using static Cleiss.Exchange.Hub.Tests.Storage.Compliance.StoredDocuments;
 
 namespace Cleiss.Exchange.Hub.Tests.Storage.Compliance;
 
-/// <summary>The suite's operations part: institution inboxes, dead letters (replay, discard) and case timers.</summary>
+/// <summary>The suite's operations part: institution inboxes, dead letters (replay, discard), case timers and exchange evidence.</summary>
 public abstract partial class StoreComplianceTests<TStore>
 {
     [StoreFact]
@@ -68,6 +69,22 @@ public abstract partial class StoreComplianceTests<TStore>
         Assert.Empty(await Store.GetCasesDueAsync(DateTimeOffset.UnixEpoch.AddDays(31), 10, CancellationToken.None));
         var closed = Assert.Single(await Store.GetAuditTrailAsync(timerDocument, CancellationToken.None));
         Assert.Equal(("case-closed", "reply-due"), (closed.Event, closed.Facts["rule"]));
+    }
+
+    [StoreFact]
+    public async Task Evidence_is_kept_per_document_and_kind_and_the_latest_of_a_kind_wins()
+    {
+        var doc = Guid.NewGuid();
+        var at = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+        await Store.PutEvidenceAsync(doc, [
+            new(EvidenceKinds.SentMessage, "multipart/related", [1], at),
+            new(EvidenceKinds.PartnerReceipt, "application/soap+xml", [2], at)], CancellationToken.None);
+        await Store.PutEvidenceAsync(doc, [new(EvidenceKinds.SentMessage, "multipart/related", [3], at.AddSeconds(5))], CancellationToken.None);
+
+        var items = await Store.GetEvidenceAsync(doc, CancellationToken.None);
+
+        Assert.Equal([(EvidenceKinds.PartnerReceipt, (byte)2, at), (EvidenceKinds.SentMessage, (byte)3, at.AddSeconds(5))], items.Select(i => (i.Kind, i.Content[0], i.At)));
+        Assert.Empty(await Store.GetEvidenceAsync(Guid.NewGuid(), CancellationToken.None));
     }
 
     private static NewAuditEvent Failed(Guid id, string detail) =>
