@@ -50,23 +50,26 @@ public sealed partial class PostgresHubStore : IDocumentStore
     public Task RecordProgressAsync(Guid documentId, DocumentProgress progress, IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, tx) =>
         {
-            await using (var update = new NpgsqlCommand("""
-                UPDATE documents SET status = $1, last_stage = $2,
-                    signed_payload = COALESCE($3, signed_payload), receipt_id = COALESCE($4, receipt_id), updated_at = $5
-                WHERE id = $6
-                """, connection, tx))
-            {
-                update.Parameters.Add(Parameter(progress.Status));
-                update.Parameters.Add(Parameter(progress.LastStage));
-                update.Parameters.Add(Nullable(progress.SignedPayload, NpgsqlDbType.Bytea));
-                update.Parameters.Add(Nullable(progress.ReceiptId, NpgsqlDbType.Text));
-                update.Parameters.Add(Parameter((events.Count > 0 ? events[^1].At : DateTimeOffset.UnixEpoch).ToUniversalTime()));
-                update.Parameters.Add(Parameter(documentId));
-                await update.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await UpdateProgressAsync(connection, tx, documentId, progress, events, cancellationToken);
             await AppendAuditCoreAsync(connection, tx, events, cancellationToken);
             return (true, true);
         }, cancellationToken);
+
+    private static async Task UpdateProgressAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid documentId, DocumentProgress progress, IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken)
+    {
+        await using var update = new NpgsqlCommand("""
+            UPDATE documents SET status = $1, last_stage = $2,
+                signed_payload = COALESCE($3, signed_payload), receipt_id = COALESCE($4, receipt_id), updated_at = $5
+            WHERE id = $6
+            """, connection, tx);
+        update.Parameters.Add(Parameter(progress.Status));
+        update.Parameters.Add(Parameter(progress.LastStage));
+        update.Parameters.Add(Nullable(progress.SignedPayload, NpgsqlDbType.Bytea));
+        update.Parameters.Add(Nullable(progress.ReceiptId, NpgsqlDbType.Text));
+        update.Parameters.Add(Parameter((events.Count > 0 ? events[^1].At : DateTimeOffset.UnixEpoch).ToUniversalTime()));
+        update.Parameters.Add(Parameter(documentId));
+        await update.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task<DocumentRecord?> GetDocumentAsync(Guid documentId, CancellationToken cancellationToken) =>

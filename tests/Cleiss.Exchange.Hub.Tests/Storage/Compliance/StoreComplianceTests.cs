@@ -10,11 +10,11 @@ namespace Cleiss.Exchange.Hub.Tests.Storage.Compliance;
 /// </summary>
 /// <remarks>
 /// Covers what is ported to PostgreSQL so far: <see cref="IHubStore"/> (documents, cases and timers, inboxes, dead
-/// letters, the audit hash chain), the stage log, exchange evidence, AS4 duplicate elimination (S19, S20) and the
-/// durable outbox. AS4 pull queues and audit checkpoints are still tested on SQLite only.
+/// letters, the audit hash chain), the stage log, exchange evidence, AS4 pull queues, AS4 duplicate elimination
+/// (S19, S20) and the durable outbox. Audit rows and signed checkpoints (Merkle tree) are still tested on SQLite only.
 /// </remarks>
 public abstract partial class StoreComplianceTests<TStore> : IAsyncLifetime
-    where TStore : class, IHubStore, IStageLog, IEvidenceStore, IMessageIdStore, IOutboxStore, IAuditTrailStore, IAsyncDisposable
+    where TStore : class, IHubStore, IStageLog, IEvidenceStore, IAs4PullStore, IMessageIdStore, IOutboxStore, IAuditTrailStore, IAsyncDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
