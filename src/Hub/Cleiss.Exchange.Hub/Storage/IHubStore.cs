@@ -7,23 +7,10 @@ namespace Cleiss.Exchange.Hub.Storage;
 /// institution inboxes. SQLite implements it in embedded mode; PostgreSQL will in cluster mode.
 /// A write either completes durably or throws <see cref="HubStorageException"/>.
 /// </summary>
-public interface IHubStore : ICaseStore
+public interface IHubStore : IDocumentStore
 {
     /// <summary>Creates or upgrades the schema.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Stores an accepted document, its audit events and its stage-log record in one durable
-    /// transaction; or, when a document with the same direction and InstanceIdentifier exists,
-    /// stores nothing and returns the existing one.
-    /// </summary>
-    /// <remarks>With a <paramref name="caseTransition"/>, the case is created or updated in the same transaction, only if it
-    /// still has the revision the transition was decided on; otherwise nothing is stored and the result says CaseConflict.</remarks>
-    Task<IntakeCommitResult> CommitIntakeAsync(DocumentRecord document, IReadOnlyList<NewAuditEvent> events, string topic, CancellationToken cancellationToken, CaseTransition? caseTransition = null);
-
-
-    /// <summary>Finds a document by direction and SBDH InstanceIdentifier (the dedup key).</summary>
-    Task<IntakeCommitResult?> FindByInstanceAsync(Direction direction, string instanceIdentifier, string contentSha256, CancellationToken cancellationToken);
 
     /// <summary>Open cases whose timer is due, oldest first.</summary>
     Task<IReadOnlyList<CaseState>> GetCasesDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
@@ -34,18 +21,6 @@ public interface IHubStore : ICaseStore
     /// </summary>
     Task<bool> CloseCaseByTimerAsync(CaseState state, DateTimeOffset at, CancellationToken cancellationToken);
 
-    /// <summary>Appends audit events that belong to no stored document (rejections).</summary>
-    Task AppendAuditAsync(IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken);
-
-    /// <summary>Records a stage's effect on a document with its audit events, in one transaction.</summary>
-    Task RecordProgressAsync(Guid documentId, DocumentProgress progress, IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken);
-
-    /// <summary>Reads one document, or null.</summary>
-    Task<DocumentRecord?> GetDocumentAsync(Guid documentId, CancellationToken cancellationToken);
-
-    /// <summary>Reads the audit trail of one document id, in order.</summary>
-    Task<IReadOnlyList<AuditEventRecord>> GetAuditTrailAsync(Guid documentId, CancellationToken cancellationToken);
-
     /// <summary>The failed documents with their last failure, oldest failure first.</summary>
     Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(CancellationToken cancellationToken);
 
@@ -55,14 +30,52 @@ public interface IHubStore : ICaseStore
     /// <summary>Discards a failed document with <paramref name="auditEvent"/>; false when it is not failed.</summary>
     Task<bool> DiscardAsync(Guid documentId, NewAuditEvent auditEvent, CancellationToken cancellationToken);
 
-    /// <summary>A document and its audit trail read from one consistent snapshot.</summary>
-    Task<(DocumentRecord? Document, IReadOnlyList<AuditEventRecord> Events)> GetDocumentWithTrailAsync(Guid documentId, CancellationToken cancellationToken);
-
     /// <summary>Documents delivered to an institution and not yet acknowledged, oldest first.</summary>
     Task<IReadOnlyList<InboxItem>> GetInboxAsync(string institutionId, int limit, CancellationToken cancellationToken);
 
     /// <summary>Marks an inbox document acknowledged; false if it is not in that institution's inbox.</summary>
     Task<bool> AcknowledgeAsync(string institutionId, Guid documentId, NewAuditEvent auditEvent, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Documents from intake to their last stage: the intake commit (document, audit events, stage-log record and case
+/// transition in one transaction), stage progress, and reads.
+/// </summary>
+public interface IDocumentStore : ICaseStore, IAuditTrailStore
+{
+    /// <summary>
+    /// Stores an accepted document, its audit events and its stage-log record in one durable
+    /// transaction; or, when a document with the same direction and InstanceIdentifier exists,
+    /// stores nothing and returns the existing one.
+    /// </summary>
+    /// <remarks>With a <paramref name="caseTransition"/>, the case is created or updated in the same transaction, only if it
+    /// still has the revision the transition was decided on; otherwise nothing is stored and the result says CaseConflict.</remarks>
+    Task<IntakeCommitResult> CommitIntakeAsync(DocumentRecord document, IReadOnlyList<NewAuditEvent> events, string topic, CancellationToken cancellationToken, CaseTransition? caseTransition = null);
+
+    /// <summary>Finds a document by direction and SBDH InstanceIdentifier (the dedup key).</summary>
+    Task<IntakeCommitResult?> FindByInstanceAsync(Direction direction, string instanceIdentifier, string contentSha256, CancellationToken cancellationToken);
+
+    /// <summary>Records a stage's effect on a document with its audit events, in one transaction.</summary>
+    Task RecordProgressAsync(Guid documentId, DocumentProgress progress, IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Reads one document, or null.</summary>
+    Task<DocumentRecord?> GetDocumentAsync(Guid documentId, CancellationToken cancellationToken);
+
+    /// <summary>A document and its audit trail read from one consistent snapshot.</summary>
+    Task<(DocumentRecord? Document, IReadOnlyList<AuditEventRecord> Events)> GetDocumentWithTrailAsync(Guid documentId, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The append-only audit trail with its SHA-256 hash chain (each row hashes the previous row's hash and its own
+/// fields), the same chain on every store so a trail verifies wherever it is read.
+/// </summary>
+public interface IAuditTrailStore
+{
+    /// <summary>Appends audit events that belong to no stored document (rejections).</summary>
+    Task AppendAuditAsync(IReadOnlyList<NewAuditEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Reads the audit trail of one document id, in order.</summary>
+    Task<IReadOnlyList<AuditEventRecord>> GetAuditTrailAsync(Guid documentId, CancellationToken cancellationToken);
 
     /// <summary>Recomputes the audit hash chain; returns the sequence of the first bad entry, or null.</summary>
     Task<long?> VerifyAuditChainAsync(CancellationToken cancellationToken);

@@ -78,40 +78,14 @@ public sealed partial class SqliteHubStore
     {
         await using var command = connection.CreateCommand();
         command.Transaction = tx;
-        command.CommandText = """
-            SELECT id, instance_id, direction, sed_type, case_id, business_service, sender_id, receiver_id, access_point_id,
-                endpoint, pack_id, content_sha256, payload, signed_payload, receipt_id, status, last_stage, partition, created_at, updated_at
-            FROM documents WHERE id = $id
-            """;
+        command.CommandText = $"SELECT {DocumentRows.Columns} FROM documents WHERE id = $id";
         command.Parameters.AddWithValue("$id", documentId.ToString());
         await using var r = await command.ExecuteReaderAsync(cancellationToken);
         if (!await r.ReadAsync(cancellationToken))
         {
             return null;
         }
-        return new DocumentRecord
-        {
-            Id = Guid.Parse(r.GetString(0)),
-            InstanceIdentifier = r.GetString(1),
-            Direction = ParseDirection(r.GetString(2)),
-            SedType = r.GetString(3),
-            CaseId = r.GetString(4),
-            BusinessService = r.GetString(5),
-            SenderId = r.GetString(6),
-            ReceiverId = r.GetString(7),
-            AccessPointId = r.GetString(8),
-            Endpoint = r.IsDBNull(9) ? null : r.GetString(9),
-            PackId = r.GetString(10),
-            ContentSha256 = r.GetString(11),
-            Payload = (byte[])r.GetValue(12),
-            SignedPayload = r.IsDBNull(13) ? null : (byte[])r.GetValue(13),
-            ReceiptId = r.IsDBNull(14) ? null : r.GetString(14),
-            Status = r.GetString(15),
-            LastStage = r.IsDBNull(16) ? null : r.GetString(16),
-            Partition = r.GetInt32(17),
-            CreatedAt = ParseTime(r.GetString(18)),
-            UpdatedAt = ParseTime(r.GetString(19)),
-        };
+        return DocumentRows.Read(r);
     }
 
     private static async Task<IReadOnlyList<AuditEventRecord>> ReadAuditTrailAsync(SqliteConnection connection, SqliteTransaction? tx, Guid documentId, CancellationToken cancellationToken)

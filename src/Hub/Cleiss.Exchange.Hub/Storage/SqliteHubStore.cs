@@ -202,6 +202,21 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, Audit.IAuditL
     /// <inheritdoc />
     public Task<bool> CloseCaseByTimerAsync(CaseState state, DateTimeOffset at, CancellationToken cancellationToken)
     {
+        var (transition, closedEvent) = TimerClosing(state, at);
+        return WriteAsync(async scope =>
+        {
+            if (!await ApplyCaseTransitionAsync(scope, transition, at, cancellationToken))
+            {
+                return (false, false); // the case changed meanwhile: the next sweep decides again
+            }
+            await AppendAuditCoreAsync(scope, [closedEvent], cancellationToken);
+            return (true, true);
+        }, cancellationToken);
+    }
+
+    /// <summary>What closing a case by its timer writes (every store): the closed state and the <c>case-closed</c> audit event.</summary>
+    internal static (CaseTransition Transition, NewAuditEvent Event) TimerClosing(CaseState state, DateTimeOffset at)
+    {
         var closed = state with { Status = "closed", CloseAt = null, Revision = state.Revision + 1 };
         var facts = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -210,15 +225,7 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, Audit.IAuditL
             ["rule"] = state.TimerRule ?? "timer",
             ["dueAt"] = state.CloseAt is { } due ? FormatTime(due) : string.Empty,
         };
-        return WriteAsync(async scope =>
-        {
-            if (!await ApplyCaseTransitionAsync(scope, new CaseTransition(closed, state.Revision, "closed by timer"), at, cancellationToken))
-            {
-                return (false, false); // the case changed meanwhile: the next sweep decides again
-            }
-            await AppendAuditCoreAsync(scope, [new NewAuditEvent(state.TimerDocumentId ?? Guid.Empty, at, "case", "case-closed", null, facts)], cancellationToken);
-            return (true, true);
-        }, cancellationToken);
+        return (new CaseTransition(closed, state.Revision, "closed by timer"), new NewAuditEvent(state.TimerDocumentId ?? Guid.Empty, at, "case", "case-closed", null, facts));
     }
 
     /// <inheritdoc />
@@ -471,7 +478,7 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, Audit.IAuditL
 
     private static Direction ParseDirection(string value) => value == "outbound" ? Direction.Outbound : Direction.Inbound;
 
-    private static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    internal static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
-    private static DateTimeOffset ParseTime(string value) => DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+    internal static DateTimeOffset ParseTime(string value) => DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 }
