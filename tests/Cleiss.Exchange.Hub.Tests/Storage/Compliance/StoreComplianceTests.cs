@@ -11,10 +11,10 @@ namespace Cleiss.Exchange.Hub.Tests.Storage.Compliance;
 /// <remarks>
 /// Covers what is ported to PostgreSQL so far: <see cref="IHubStore"/> (documents, cases and timers, inboxes, dead
 /// letters, the audit hash chain), the stage log, exchange evidence, AS4 pull queues, AS4 duplicate elimination
-/// (S19, S20) and the durable outbox. Audit rows and signed checkpoints (Merkle tree) are still tested on SQLite only.
+/// (S19, S20), the durable outbox, and the audit rows with the signed checkpoints of their Merkle tree.
 /// </remarks>
 public abstract partial class StoreComplianceTests<TStore> : IAsyncLifetime
-    where TStore : class, IHubStore, IStageLog, IEvidenceStore, IAs4PullStore, IMessageIdStore, IOutboxStore, IAuditTrailStore, IAsyncDisposable
+    where TStore : class, IHubStore, IStageLog, IEvidenceStore, IAs4PullStore, IMessageIdStore, IOutboxStore, IAuditTrailStore, Hub.Storage.Audit.IAuditLedgerStore, IAsyncDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
