@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Security.Cryptography;
 using Cleiss.Exchange.Adapters.As4;
 using Cleiss.Exchange.Adapters.As4.Model;
@@ -148,25 +147,6 @@ internal sealed class As4ReceiveService(
         {
             return null;
         }
-        try
-        {
-            using var gzip = new GZipStream(new MemoryStream(attachment.Content.ToArray()), CompressionMode.Decompress);
-            using var output = new MemoryStream();
-            var buffer = new byte[81920];
-            int read;
-            while ((read = gzip.Read(buffer)) > 0)
-            {
-                if (output.Length + read > maxBytes)
-                {
-                    return null; // S24: a decompression bomb stops at the cap
-                }
-                output.Write(buffer, 0, read);
-            }
-            return output.ToArray();
-        }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
+        return Adapters.As4.Security.As4Decryptor.TryGunzip(attachment.Content, maxBytes, out _); // S24: capped, the bomb stops there
     }
 }

@@ -31,8 +31,11 @@ internal static class DeadLetterEndpoints
             .Produces(204).ProducesProblem(400).ProducesProblem(409);
     }
 
-    private static async Task<IResult> ListAsync(DeadLetterService letters, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new DeadLetterList(await letters.ListAsync(cancellationToken), await letters.GroupAsync(cancellationToken)));
+    private static async Task<IResult> ListAsync(DeadLetterService letters, CancellationToken cancellationToken)
+    {
+        var items = await letters.ListAsync(cancellationToken);
+        return TypedResults.Ok(new DeadLetterList(items, DeadLetterService.Group(items)));
+    }
 
     private static async Task<IResult> GetAsync(Guid id, DeadLetterService letters, CancellationToken cancellationToken) =>
         (await letters.ListAsync(cancellationToken)).FirstOrDefault(d => d.DocumentId == id) is { } letter

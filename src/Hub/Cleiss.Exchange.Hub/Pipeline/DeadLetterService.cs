@@ -26,8 +26,9 @@ public sealed class DeadLetterService(IHubStore store, PackRegistry packs, Busin
 
     public Task<IReadOnlyList<DeadLetter>> ListAsync(CancellationToken cancellationToken) => store.ListDeadLettersAsync(cancellationToken);
 
-    public async Task<IReadOnlyList<DeadLetterGroup>> GroupAsync(CancellationToken cancellationToken) =>
-        (await store.ListDeadLettersAsync(cancellationToken))
+    /// <summary>The dead letters grouped by cause, largest group first.</summary>
+    public static IReadOnlyList<DeadLetterGroup> Group(IReadOnlyList<DeadLetter> letters) =>
+        letters
             .GroupBy(d => d.Cause)
             .Select(g => new DeadLetterGroup(g.Key.Code, g.Key.AccessPointId, g.Key.SedType, g.Count(), g.Min(d => d.FailedAt), g.Select(d => d.DocumentId).ToList()))
             .OrderByDescending(g => g.Count).ThenBy(g => g.Code, StringComparer.Ordinal)
