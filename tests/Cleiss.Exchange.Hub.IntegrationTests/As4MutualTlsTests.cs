@@ -177,11 +177,10 @@ public sealed class As4MutualTlsTests : IClassFixture<As4MutualTlsTests.MutualTl
             await Belgium.StartAsync();
             BelgianApi = new HttpClient { BaseAddress = ServerAddress.Of(Belgium), Timeout = Patience };
             // The French hub pins the Belgian hub's certificate (its TLS and signing certificate).
-            Directory.CreateDirectory(TrustStore.Folder(HubData));
-            File.Copy(SigningKeyStore.CertificatePath(BelgianData), Path.Combine(TrustStore.Folder(HubData), "be-hub.pem"), overwrite: true);
+            Trust(BelgianData, HubData, "be-hub.pem");
             await base.InitializeAsync();
             // The Belgian hub registers the French hub's certificate (signatures and TLS client).
-            File.Copy(SigningKeyStore.CertificatePath(HubData), Path.Combine(TrustStore.Folder(BelgianData), "fr.pem"), overwrite: true);
+            Trust(HubData, BelgianData, "fr.pem");
             // Both before the Belgian hub first looks up FR:AP0001: the trust store reads its folder again only on a miss.
             File.WriteAllText(Path.Combine(TrustStore.Folder(BelgianData), "fr-ca.pem"), FrenchCaCertificate.ExportCertificatePem());
         }
@@ -189,11 +188,7 @@ public sealed class As4MutualTlsTests : IClassFixture<As4MutualTlsTests.MutualTl
         public override async Task DisposeAsync()
         {
             BelgianApi?.Dispose();
-            if (Belgium is not null)
-            {
-                await Belgium.StopAsync();
-                await Belgium.DisposeAsync();
-            }
+            await StopAsync(Belgium);
             OtherAccessPointCertificate.Dispose();
             FrenchCaCertificate.Dispose();
             await base.DisposeAsync();

@@ -97,6 +97,23 @@ public class HubRig : IAsyncLifetime
         }
     }
 
+    /// <summary>Registers the signing certificate of the hub (or access point) with data folder <paramref name="from"/> in the trust store of data folder <paramref name="to"/>.</summary>
+    public static void Trust(string from, string to, string name)
+    {
+        Directory.CreateDirectory(TrustStore.Folder(to));
+        File.Copy(SigningKeyStore.CertificatePath(from), Path.Combine(TrustStore.Folder(to), name), overwrite: true);
+    }
+
+    /// <summary>Stops and disposes a second hub started by a rig, if it was started.</summary>
+    public static async Task StopAsync(WebApplication? hub)
+    {
+        if (hub is not null)
+        {
+            await hub.StopAsync();
+            await hub.DisposeAsync();
+        }
+    }
+
     public static byte[] Sample(string relative) => File.ReadAllBytes(Path.Combine(Samples, relative));
 
     /// <summary>A sample with a fresh InstanceIdentifier, so tests do not see each other's documents as re-sends.</summary>

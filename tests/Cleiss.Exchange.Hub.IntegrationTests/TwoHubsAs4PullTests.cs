@@ -180,11 +180,9 @@ public sealed class TwoHubsAs4PullTests : IClassFixture<TwoHubsAs4PullTests.Pull
             // The Belgian hub's key exists before either hub starts, so each can trust the other from the start.
             BelgianKey = new SigningKeyStore(Options.Create(new HubOptions { DataDirectory = BelgianData, AccessPointId = "BE:AP0001" }),
                 TimeProvider.System, NullLogger<SigningKeyStore>.Instance).Current;
-            Directory.CreateDirectory(TrustStore.Folder(HubData));
-            File.Copy(SigningKeyStore.CertificatePath(BelgianData), Path.Combine(TrustStore.Folder(HubData), "be-hub.pem"), overwrite: true);
+            Trust(BelgianData, HubData, "be-hub.pem");
             await base.InitializeAsync();
-            Directory.CreateDirectory(TrustStore.Folder(BelgianData));
-            File.Copy(SigningKeyStore.CertificatePath(HubData), Path.Combine(TrustStore.Folder(BelgianData), "fr.pem"), overwrite: true);
+            Trust(HubData, BelgianData, "fr.pem");
             _belgium = HubApp.Build(new HubHostSettings
             {
                 Urls = "http://127.0.0.1:0",
@@ -242,11 +240,7 @@ public sealed class TwoHubsAs4PullTests : IClassFixture<TwoHubsAs4PullTests.Pull
         public override async Task DisposeAsync()
         {
             BelgianApi?.Dispose();
-            if (_belgium is not null)
-            {
-                await _belgium.StopAsync();
-                await _belgium.DisposeAsync();
-            }
+            await StopAsync(_belgium);
             await base.DisposeAsync();
         }
     }

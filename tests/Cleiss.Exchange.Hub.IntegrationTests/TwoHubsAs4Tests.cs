@@ -1,6 +1,5 @@
 using Cleiss.Exchange.Hub.Host;
 using Cleiss.Exchange.Hub.Host.Endpoints;
-using Cleiss.Exchange.Hub.Trust;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -161,22 +160,16 @@ public sealed class TwoHubsAs4Tests : IClassFixture<TwoHubsAs4Tests.TwoHubsRig>
             await _belgium.StartAsync();
             BelgianApi = new HttpClient { BaseAddress = ServerAddress.Of(_belgium), Timeout = Patience };
             // The French hub trusts the Belgian hub's key for its receipts (beside the simulated partner's).
-            Directory.CreateDirectory(TrustStore.Folder(HubData));
-            File.Copy(SigningKeyStore.CertificatePath(BelgianData), Path.Combine(TrustStore.Folder(HubData), "be-hub.pem"), overwrite: true);
+            Trust(BelgianData, HubData, "be-hub.pem");
             await base.InitializeAsync();
             // The Belgian hub trusts the French hub's key (business signatures and AS4 signatures).
-            Directory.CreateDirectory(TrustStore.Folder(BelgianData));
-            File.Copy(SigningKeyStore.CertificatePath(HubData), Path.Combine(TrustStore.Folder(BelgianData), "fr.pem"), overwrite: true);
+            Trust(HubData, BelgianData, "fr.pem");
         }
 
         public override async Task DisposeAsync()
         {
             BelgianApi?.Dispose();
-            if (_belgium is not null)
-            {
-                await _belgium.StopAsync();
-                await _belgium.DisposeAsync();
-            }
+            await StopAsync(_belgium);
             await base.DisposeAsync();
         }
     }
