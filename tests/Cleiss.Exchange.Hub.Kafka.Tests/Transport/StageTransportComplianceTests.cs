@@ -1,6 +1,6 @@
+using Cleiss.Exchange.Hub.Abstractions;
 using System.Collections.Concurrent;
 using System.Text;
-using Cleiss.Exchange.Hub.Kafka.Transport;
 
 namespace Cleiss.Exchange.Hub.Kafka.Tests.Transport;
 

@@ -1,3 +1,4 @@
+using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Kafka.Avro;
 using Cleiss.Exchange.Hub.Kafka.Transport;
 using Microsoft.Extensions.DependencyInjection;

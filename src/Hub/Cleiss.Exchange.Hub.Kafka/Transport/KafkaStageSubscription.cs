@@ -1,3 +1,4 @@
+using Cleiss.Exchange.Hub.Abstractions;
 using Confluent.Kafka;
 
 namespace Cleiss.Exchange.Hub.Kafka.Transport;

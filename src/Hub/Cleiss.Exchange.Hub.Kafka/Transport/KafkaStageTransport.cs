@@ -1,3 +1,4 @@
+using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Kafka.Configuration;
 using Confluent.Kafka;
 

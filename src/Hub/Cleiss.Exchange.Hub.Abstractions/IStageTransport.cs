@@ -1,9 +1,9 @@
-namespace Cleiss.Exchange.Hub.Kafka.Transport;
+namespace Cleiss.Exchange.Hub.Abstractions;
 
 /// <summary>
 /// The log between stages, as cluster mode needs it: keyed records on named topics, ordered per key,
 /// consumed by a group whose members share the partitions, offsets committed only after the caller's
-/// durable effect. Kafka implements it here (<see cref="KafkaStageTransport"/>); the embedded SQLite
+/// durable effect. Kafka implements it (KafkaStageTransport, cluster mode); the embedded SQLite
 /// stage log is meant to implement it too, so one compliance suite can run against both.
 /// </summary>
 public interface IStageTransport
