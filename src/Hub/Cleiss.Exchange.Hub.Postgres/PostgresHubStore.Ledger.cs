@@ -32,11 +32,13 @@ public sealed partial class PostgresHubStore : IAuditLedgerStore
         }
     }
 
+    /// <remarks>Every node signs checkpoints; two nodes signing the same tree size sign the same root, so the first one stays.</remarks>
     public Task AppendCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, tx) =>
         {
             await using var insert = new NpgsqlCommand("""
                 INSERT INTO audit_checkpoints (tree_size, root, at, key_id, algorithm, signature, certificate) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                ON CONFLICT (tree_size) DO NOTHING
                 """, connection, tx);
             insert.Parameters.Add(Parameter(checkpoint.TreeSize));
             insert.Parameters.Add(Parameter(checkpoint.Root));

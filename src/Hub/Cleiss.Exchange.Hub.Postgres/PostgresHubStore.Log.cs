@@ -8,8 +8,8 @@ namespace Cleiss.Exchange.Hub.Postgres;
 /// the intake commit's atomic log record.
 /// </summary>
 /// <remarks>
-/// Known difference: <see cref="Appended"/> is raised only on the node that appended; consumers on other nodes find
-/// the records when they poll (a LISTEN/NOTIFY wake-up is not written yet).
+/// Known difference: <see cref="Appended"/> is raised only on the node that appended; every append also notifies the
+/// <c>cleiss_log</c> channel at commit, which the relay of cluster mode listens on (<see cref="TryLeadAsync"/>).
 /// </remarks>
 public sealed partial class PostgresHubStore : IStageLog
 {
@@ -81,6 +81,7 @@ public sealed partial class PostgresHubStore : IStageLog
         insert.Parameters.Add(Parameter(documentId));
         batch.BatchCommands.Add(lockPartition);
         batch.BatchCommands.Add(insert);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"NOTIFY {AppendChannel}")); // delivered at commit; the relay wakes on it
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -57,6 +57,31 @@ public sealed partial class PostgresHubStore : IOutboxStore
             return list;
         }, cancellationToken);
 
+    /// <remarks>The entries are locked (others' claims skip them) and their due time moved past the lease in one statement.</remarks>
+    public Task<IReadOnlyList<OutboxEntry>> ClaimDueAsync(DateTimeOffset now, int limit, TimeSpan lease, CancellationToken cancellationToken) =>
+        WriteAsync<IReadOnlyList<OutboxEntry>>(async (connection, tx) =>
+        {
+            await using var command = new NpgsqlCommand("""
+                WITH due AS (
+                    SELECT document_id FROM outbox o
+                    WHERE due_at <= $1 AND parked = (SELECT MIN(parked) FROM outbox WHERE case_id = o.case_id)
+                    ORDER BY due_at, parked LIMIT $2
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE outbox SET due_at = $3 FROM due WHERE outbox.document_id = due.document_id
+                RETURNING outbox.document_id, outbox.attempt, outbox.parked
+                """, connection, tx);
+            command.Parameters.Add(Parameter(now.ToUniversalTime()));
+            command.Parameters.Add(Parameter(limit));
+            command.Parameters.Add(Parameter((now + lease).ToUniversalTime()));
+            await using var r = await command.ExecuteReaderAsync(cancellationToken);
+            var claimed = new List<(OutboxEntry Entry, long Parked)>();
+            while (await r.ReadAsync(cancellationToken))
+            {
+                claimed.Add((new OutboxEntry(r.GetGuid(0), r.GetInt32(1)), r.GetInt64(2)));
+            }
+            return (claimed.OrderBy(c => c.Parked).Select(c => c.Entry).ToList(), true);
+        }, cancellationToken);
+
     public Task<int> CountParkedAsync(CancellationToken cancellationToken) =>
         ReadAsync(async connection =>
         {

@@ -24,6 +24,13 @@ public interface IOutboxStore
     /// <summary>The documents due by <paramref name="now"/> that are first of their case, earliest due first.</summary>
     Task<IReadOnlyList<OutboxEntry>> DueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Takes the entries <see cref="DueAsync"/> returns for this node to run: on a store several nodes share, their due
+    /// time moves <paramref name="lease"/> ahead at once, so no other node runs them meanwhile, and a node that dies
+    /// with them leaves them due again when the lease ends. (Running one re-parks or unparks it.)
+    /// </summary>
+    Task<IReadOnlyList<OutboxEntry>> ClaimDueAsync(DateTimeOffset now, int limit, TimeSpan lease, CancellationToken cancellationToken);
+
     /// <summary>How many documents wait, in all.</summary>
     Task<int> CountParkedAsync(CancellationToken cancellationToken);
 }

@@ -54,6 +54,11 @@ public sealed partial class SqliteHubStore : IOutboxStore
         return list;
     }
 
+    /// <remarks>Known difference: one process owns a SQLite store, so nothing else can take an entry and none is leased
+    /// (a lease would only hold entries back after a restart).</remarks>
+    public Task<IReadOnlyList<OutboxEntry>> ClaimDueAsync(DateTimeOffset now, int limit, TimeSpan lease, CancellationToken cancellationToken) =>
+        DueAsync(now, limit, cancellationToken);
+
     public async Task<int> CountParkedAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);

@@ -32,6 +32,9 @@ public abstract partial class StoreComplianceTests<TStore> : IAsyncLifetime
     /// <summary>Whether the database lets a stored audit sequence number be rewritten once the protection is dropped.</summary>
     protected virtual bool AuditSequenceCanBeRewritten => true;
 
+    /// <summary>Whether claiming outbox entries leases them (a store several nodes share); see <see cref="IOutboxStore.ClaimDueAsync"/>.</summary>
+    protected virtual bool ClaimsLeaseOutboxEntries => true;
+
     public virtual async Task InitializeAsync() => Store = await OpenAsync();
 
     public virtual async Task DisposeAsync() => await Store.DisposeAsync();
@@ -129,6 +132,28 @@ public abstract partial class StoreComplianceTests<TStore> : IAsyncLifetime
         Assert.False(await Store.IsParkedAsync(a, CancellationToken.None));
         Assert.Equal(2, await Store.CountParkedAsync(CancellationToken.None));
         Assert.Equal([new OutboxEntry(b, 0), new OutboxEntry(c, 2)], await Store.DueAsync(Now.AddMinutes(2), 10, CancellationToken.None)); // earliest due first
+    }
+
+    [StoreFact]
+    public async Task A_claimed_outbox_entry_is_due_again_only_when_its_lease_ends()
+    {
+        Guid a = Guid.NewGuid(), b = Guid.NewGuid();
+        await Store.ParkAsync(a, "case-1", "BE:AP0001", Now, 1, CancellationToken.None);
+        await Store.ParkAsync(b, "case-2", "BE:AP0001", Now, 2, CancellationToken.None);
+
+        var claimed = await Store.ClaimDueAsync(Now, 1, TimeSpan.FromMinutes(2), CancellationToken.None);
+        var next = await Store.ClaimDueAsync(Now, 10, TimeSpan.FromMinutes(2), CancellationToken.None);
+
+        Assert.Equal([new OutboxEntry(a, 1)], claimed);
+        if (!ClaimsLeaseOutboxEntries)
+        {
+            Assert.Equal([new OutboxEntry(a, 1), new OutboxEntry(b, 2)], next); // one process: nothing to share, nothing held back
+            return;
+        }
+        Assert.Equal([new OutboxEntry(b, 2)], next); // another node's claim skips the leased one
+        Assert.Empty(await Store.DueAsync(Now.AddMinutes(1), 10, CancellationToken.None));
+        Assert.Equal([new OutboxEntry(a, 1), new OutboxEntry(b, 2)], await Store.DueAsync(Now.AddMinutes(2), 10, CancellationToken.None)); // the claimer died: due again
+        Assert.True(await Store.IsParkedAsync(a, CancellationToken.None));
     }
 
     // --- The audit trail: append-only, hash-chained, the same chain on every store.
