@@ -5,6 +5,8 @@ using Cleiss.Exchange.Hub.Diagnostics;
 using Cleiss.Exchange.Hub.Host.As4;
 using Cleiss.Exchange.Hub.Host.Endpoints;
 using Cleiss.Exchange.Hub.Host.Tls;
+using Cleiss.Exchange.Hub.Kafka.Cluster;
+using Cleiss.Exchange.Hub.Postgres;
 using OpenTelemetry.Metrics;
 
 namespace Cleiss.Exchange.Hub.Host;
@@ -25,9 +27,21 @@ public sealed record HubHostSettings
     public string[] Args { get; init; } = [];
 }
 
-/// <summary>Builds the hub's web host: the composition root of embedded mode.</summary>
+/// <summary>Builds the hub's web host: the composition root of both modes (<c>Hub:Mode</c>).</summary>
 public static class HubApp
 {
+    /// <summary>Whether <c>Hub:Mode</c> asks for cluster mode; a value other than the two modes is refused at once.</summary>
+    private static bool IsClusterMode(ConfigurationManager configuration)
+    {
+        var mode = configuration[$"{HubOptions.SectionName}:{nameof(HubOptions.Mode)}"] ?? HubOptions.EmbeddedMode;
+        return mode switch
+        {
+            HubOptions.EmbeddedMode => false,
+            HubOptions.ClusterMode => true,
+            _ => throw new InvalidOperationException($"Hub:Mode must be '{HubOptions.EmbeddedMode}' or '{HubOptions.ClusterMode}', not '{mode}'."),
+        };
+    }
+
     /// <summary>Builds (does not start) the hub.</summary>
     public static WebApplication Build(HubHostSettings settings)
     {
@@ -50,6 +64,11 @@ public static class HubApp
         });
 
         builder.Services.AddExchangeHub();
+        if (IsClusterMode(builder.Configuration))
+        {
+            builder.Services.AddPostgresHubStore(); // one database the nodes share (Hub:Postgres)
+            builder.Services.AddKafkaCluster();     // Kafka between the stages (Hub:Kafka): relay, delivery consumer group
+        }
         builder.Services.AddOptions<ApiClientOptions>().BindConfiguration(ApiClientOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ApiClientOptions>, ApiClientOptionsValidator>();
         builder.Services.AddAs4();

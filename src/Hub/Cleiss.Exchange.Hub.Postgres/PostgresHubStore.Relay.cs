@@ -41,14 +41,17 @@ public sealed partial class PostgresHubStore : IStageLogRelayStore
         }, cancellationToken);
 
     /// <inheritdoc />
-    /// <remarks>A session-level advisory lock on a dedicated connection that also listens on the append channel.</remarks>
+    /// <remarks>
+    /// A session-level advisory lock (named for this database and schema, so hubs on other schemas do not contend) on a
+    /// dedicated connection that also listens on the append channel.
+    /// </remarks>
     public async Task<IRelayLease?> TryLeadAsync(string name, CancellationToken cancellationToken)
     {
         NpgsqlConnection? connection = null;
         try
         {
             connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-            await using (var tryLock = new NpgsqlCommand("SELECT pg_try_advisory_lock(hashtext($1))", connection))
+            await using (var tryLock = new NpgsqlCommand("SELECT pg_try_advisory_lock(hashtext($1 || '@' || current_database() || '.' || current_schema()))", connection))
             {
                 tryLock.Parameters.Add(Parameter(name));
                 if (await tryLock.ExecuteScalarAsync(cancellationToken) is not true)
@@ -73,7 +76,10 @@ public sealed partial class PostgresHubStore : IStageLogRelayStore
         }
     }
 
-    /// <summary>Closing the connection releases the advisory lock (PostgreSQL does it when a session ends).</summary>
+    /// <summary>
+    /// PostgreSQL releases the advisory lock when the session ends (a crash included); a pooled connection's session
+    /// outlives its close, so stepping down releases the lock and stops listening explicitly first.
+    /// </summary>
     private sealed class RelayLease(NpgsqlConnection connection) : IRelayLease
     {
         public async Task WaitForAppendAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -88,6 +94,21 @@ public sealed partial class PostgresHubStore : IStageLogRelayStore
             }
         }
 
-        public ValueTask DisposeAsync() => connection.DisposeAsync();
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock_all(); UNLISTEN *", connection);
+                await release.ExecuteNonQueryAsync();
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+            {
+                // The session is gone (or broken), and the lock with it.
+            }
+            finally
+            {
+                await connection.DisposeAsync();
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cleiss.Exchange.Hub.Configuration;
 
 namespace Cleiss.Exchange.Hub.Host.Cli;
 
@@ -27,11 +28,28 @@ internal static class CleissCli
     private static Command RunCommand()
     {
         var urls = new Option<string>("--urls") { Description = "Where the hub listens.", DefaultValueFactory = _ => "http://127.0.0.1:5180" };
-        var data = new Option<string>("--data") { Description = "Data folder (SQLite store, keys, trust store).", DefaultValueFactory = _ => "data" };
-        var command = new Command("run", "Start the hub alone on the embedded default (SQLite under the data folder).") { urls, data };
+        var data = new Option<string>("--data") { Description = "Data folder (SQLite store in embedded mode, keys, trust store).", DefaultValueFactory = _ => "data" };
+        var mode = new Option<string>("--mode")
+        {
+            Description = "embedded (one process, SQLite) or cluster (several nodes on PostgreSQL and Kafka; see docs/operations.md).",
+            DefaultValueFactory = _ => HubOptions.EmbeddedMode,
+        };
+        mode.AcceptOnlyFromAmong(HubOptions.EmbeddedMode, HubOptions.ClusterMode);
+        var postgres = new Option<string?>("--postgres") { Description = "Cluster mode: the PostgreSQL connection string (or Hub__Postgres__ConnectionString)." };
+        var kafka = new Option<string?>("--kafka") { Description = "Cluster mode: the Kafka bootstrap servers, host:port[,...] (or Hub__Kafka__BootstrapServers)." };
+        var command = new Command("run", "Start a hub node: alone on the embedded default, or one node of a cluster.") { urls, data, mode, postgres, kafka };
         command.SetAction(async (result, cancellationToken) =>
         {
-            await using var app = HubApp.Build(new HubHostSettings { Urls = result.GetValue(urls)!, DataDirectory = result.GetValue(data)! });
+            var configuration = new Dictionary<string, string?> { ["Hub:Mode"] = result.GetValue(mode) };
+            if (result.GetValue(postgres) is { } connectionString)
+            {
+                configuration["Hub:Postgres:ConnectionString"] = connectionString;
+            }
+            if (result.GetValue(kafka) is { } bootstrap)
+            {
+                configuration["Hub:Kafka:BootstrapServers"] = bootstrap;
+            }
+            await using var app = HubApp.Build(new HubHostSettings { Urls = result.GetValue(urls)!, DataDirectory = result.GetValue(data)!, Configuration = configuration });
             await app.StartAsync(cancellationToken);
             try
             {

@@ -36,6 +36,12 @@ public sealed class KafkaOptions
     /// <summary>Partitions of every topic: the most hub nodes that can work a topic at once. Default 12.</summary>
     public int Partitions { get; set; } = 12;
 
+    /// <summary>
+    /// Consumer-group members each node runs on the accepted-document topics: each handles one record at a time, so
+    /// this is a node's delivery parallelism. Default 4. Members beyond the partitions of the topics stay idle.
+    /// </summary>
+    public int MembersPerNode { get; set; } = 4;
+
     /// <summary>Replicas of every partition. Default 3 (with min.insync.replicas 2 on the brokers, acks=all then survives one broker).</summary>
     public short ReplicationFactor { get; set; } = 3;
 

@@ -40,6 +40,10 @@ public sealed partial class KafkaOptionsValidator : IValidateOptions<KafkaOption
         {
             failures.Add("Hub:Kafka:Partitions must be between 1 and 10000.");
         }
+        if (options.MembersPerNode is < 1 or > 256)
+        {
+            failures.Add("Hub:Kafka:MembersPerNode must be between 1 and 256.");
+        }
         if (options.ReplicationFactor is < 1 or > 16)
         {
             failures.Add("Hub:Kafka:ReplicationFactor must be between 1 and 16.");

@@ -19,7 +19,17 @@ public sealed class HubOptions
     [Required, RegularExpression("^[A-Z]{2}:[A-Za-z0-9]{4,10}$")]
     public string AccessPointId { get; set; } = "FR:AP0001";
 
-    /// <summary>Number of partitions of the embedded stage log (parallelism; order is kept per case). Default 4.</summary>
+    /// <summary>The embedded mode (one process, SQLite).</summary>
+    public const string EmbeddedMode = "embedded";
+
+    /// <summary>The cluster mode (several nodes on PostgreSQL and Kafka: <c>Hub:Postgres</c>, <c>Hub:Kafka</c>).</summary>
+    public const string ClusterMode = "cluster";
+
+    /// <summary><c>embedded</c> (default: one process, SQLite under the data folder) or <c>cluster</c> (PostgreSQL and Kafka, several nodes).</summary>
+    [Required, RegularExpression("^(embedded|cluster)$")]
+    public string Mode { get; set; } = EmbeddedMode;
+
+    /// <summary>Number of partitions of the store's stage log (parallelism; order is kept per case). Default 4.</summary>
     [Range(1, 64)]
     public int Partitions { get; set; } = 4;
 

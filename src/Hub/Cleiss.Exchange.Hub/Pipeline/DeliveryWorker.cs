@@ -26,7 +26,10 @@ public sealed class DeliveryWorker(
     IOptions<HubOptions> hub,
     IOptions<IntakeOptions> limits,
     IOutboxStore outbox,
-    ILogger<DeliveryWorker> logger) : BackgroundService
+    IOptions<DispatchOptions> dispatch,
+    ILogger<DeliveryWorker> logger,
+    IStageTransport? transport = null,
+    DeliveryFeed? feed = null) : BackgroundService
 {
     /// <summary>The consumer group of the delivery segment.</summary>
     public const string ConsumerGroup = "hub.delivery";
@@ -36,9 +39,20 @@ public sealed class DeliveryWorker(
     private readonly int _partitions = hub.Value.Partitions;
     private readonly Dictionary<(string, int), SemaphoreSlim> _signals = [];
 
+    /// <summary>
+    /// How long a claimed outbox entry is this node's: twice the partner exchange timeout plus a margin, so an exchange
+    /// in progress is never taken over, and a node that died leaves its entries due again soon after.
+    /// </summary>
+    private readonly TimeSpan _outboxLease = 2 * dispatch.Value.Timeout + TimeSpan.FromSeconds(30);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await store.InitializeAsync(stoppingToken);
+        if (transport is not null && feed is not null)
+        {
+            await ConsumeFeedAsync(transport, feed, stoppingToken);
+            return;
+        }
         var loops = new List<Task>();
         foreach (var direction in new[] { Direction.Outbound, Direction.Inbound })
         {
@@ -64,6 +78,47 @@ public sealed class DeliveryWorker(
         finally
         {
             log.Appended -= OnAppended;
+        }
+    }
+
+    /// <summary>
+    /// Runs <see cref="DeliveryFeed.Members"/> members of the feed's consumer group and the outbox drain. Each member
+    /// has its own thread: a transport may block while it waits for records (Kafka's consumer does).
+    /// </summary>
+    private async Task ConsumeFeedAsync(IStageTransport stageTransport, DeliveryFeed deliveryFeed, CancellationToken stoppingToken)
+    {
+        Log.WorkerStarted(logger, deliveryFeed.Members);
+        var loops = new List<Task>();
+        for (var m = 0; m < deliveryFeed.Members; m++)
+        {
+            loops.Add(Task.Factory.StartNew(() => RunMember(stageTransport, deliveryFeed, stoppingToken), stoppingToken,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default));
+        }
+        loops.Add(DrainOutboxAsync(stoppingToken));
+        await Task.WhenAll(loops);
+    }
+
+    private void RunMember(IStageTransport stageTransport, DeliveryFeed deliveryFeed, CancellationToken stoppingToken)
+    {
+        using var subscription = stageTransport.Subscribe(deliveryFeed.Group, deliveryFeed.Topics);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                // The record's offset is committed only after the document reached an end state or was parked.
+                subscription.HandleNextAsync((message, token) => ProcessGuardedAsync(deliveryFeed.DocumentId(message), null, token), IdlePoll, stoppingToken)
+                    .GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The store or the log is unavailable: nothing was committed, so the record comes again after a pause.
+                Log.WorkerLoopFailed(logger, ex, deliveryFeed.Group, 0);
+                stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+            }
         }
     }
 
@@ -121,7 +176,7 @@ public sealed class DeliveryWorker(
         {
             try
             {
-                var due = await outbox.DueAsync(time.GetUtcNow(), 32, stoppingToken);
+                var due = await outbox.ClaimDueAsync(time.GetUtcNow(), 32, _outboxLease, stoppingToken);
                 if (due.Count == 0)
                 {
                     await Task.Delay(OutboxPoll, time, stoppingToken);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Postgres;
 using Cleiss.Exchange.Hub.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -97,5 +99,49 @@ public sealed class PostgresStoreComplianceTests : StoreComplianceTests<Postgres
         var unreachable = new NpgsqlConnectionStringBuilder(ConnectionString) { Port = 1, Timeout = 2 }.ConnectionString;
 
         await Assert.ThrowsAsync<HubStorageException>(() => OpenAsync(unreachable));
+    }
+
+    // --- Cluster mode's relay to Kafka (PostgreSQL only: the embedded log is the transport itself).
+
+    [StoreFact]
+    public async Task The_relay_reads_what_its_group_has_not_committed_with_the_document_facts_in_one_read()
+    {
+        const string Topic = "hub.outbound.accepted";
+        StagePartition[] partitions = [new(Topic, 0), new(Topic, 1)];
+        var a = StoredDocuments.Document("i-a", partition: 0) with { CaseId = "case-a" };
+        var b = StoredDocuments.Document("i-b", partition: 1) with { CaseId = "case-b" };
+        var c = StoredDocuments.Document("i-c", partition: 0) with { CaseId = "case-a" };
+        foreach (var document in new[] { a, b, c })
+        {
+            await Store.CommitIntakeAsync(document, [], Topic, CancellationToken.None);
+        }
+
+        var all = await Store.ReadUnrelayedAsync("relay", partitions, 10, CancellationToken.None);
+        await Store.CommitOffsetAsync("relay", Topic, 0, all[0].Offset, CancellationToken.None);
+        var rest = await Store.ReadUnrelayedAsync("relay", partitions, 10, CancellationToken.None);
+
+        Assert.Equal([a.Id, c.Id, b.Id], all.Select(r => r.DocumentId)); // by partition, in offset order
+        Assert.Equal(new RelayRecord(Topic, 0, all[0].Offset, a.Id, Direction.Outbound, "case-a", "i-a", a.ContentSha256, a.CreatedAt), all[0]);
+        Assert.Equal([c.Id, b.Id], rest.Select(r => r.DocumentId));
+        Assert.Single(await Store.ReadUnrelayedAsync("relay", partitions, 1, CancellationToken.None), r => r.Partition == 0);
+    }
+
+    [StoreFact]
+    public async Task One_node_leads_the_relay_until_it_steps_down_and_the_leader_wakes_on_another_nodes_append()
+    {
+        await using var otherNode = await OpenAsync(ConnectionString);
+        var lease = await Store.TryLeadAsync("relay", CancellationToken.None);
+        Assert.NotNull(lease);
+        Assert.Null(await otherNode.TryLeadAsync("relay", CancellationToken.None));
+
+        var woken = Stopwatch.StartNew();
+        var waiting = lease.WaitForAppendAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+        await otherNode.CommitIntakeAsync(StoredDocuments.Document("i-w"), [], "hub.outbound.accepted", CancellationToken.None);
+        await waiting;
+        Assert.True(woken.Elapsed < TimeSpan.FromSeconds(30), "the append on the other node should wake the leader long before its wait ends");
+
+        await lease.DisposeAsync();
+        await using var taken = await otherNode.TryLeadAsync("relay", CancellationToken.None);
+        Assert.NotNull(taken);
     }
 }
