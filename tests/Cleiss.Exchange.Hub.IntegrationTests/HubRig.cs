@@ -37,8 +37,14 @@ public class HubRig : IAsyncLifetime
         Partner = await SimulatedAccessPoint.StartAsync(new SimulatedAccessPointSettings { Urls = "http://127.0.0.1:0", DataDirectory = PartnerData }, CancellationToken.None);
         Directory.CreateDirectory(TrustStore.Folder(HubData));
         File.Copy(Partner.CertificatePath, Path.Combine(TrustStore.Folder(HubData), "be.pem"));
-        await StartHubAsync(Partner.Endpoint);
+        if (StartsHub)
+        {
+            await StartHubAsync(Partner.Endpoint);
+        }
     }
+
+    /// <summary>Whether the rig starts its hub in this process (a rig for hub processes does not).</summary>
+    protected virtual bool StartsHub => true;
 
     /// <summary>Configuration a derived rig adds (e.g. API clients).</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraConfiguration { get; } = new Dictionary<string, string?>();
@@ -84,9 +90,11 @@ public class HubRig : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
-        Api.Dispose();
-        await Hub.StopAsync();
-        await Hub.DisposeAsync();
+        if (StartsHub)
+        {
+            Api.Dispose();
+            await StopAsync(Hub);
+        }
         await Partner.DisposeAsync();
         try
         {

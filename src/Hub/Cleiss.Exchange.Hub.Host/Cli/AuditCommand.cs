@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Cleiss.Exchange.Hub.Configuration;
+using Cleiss.Exchange.Hub.Postgres;
 using Cleiss.Exchange.Hub.Storage;
 using Cleiss.Exchange.Hub.Storage.Audit;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,7 +13,8 @@ namespace Cleiss.Exchange.Hub.Host.Cli;
 
 /// <summary>
 /// <c>cleiss audit verify|prove|check-proof|checkpoint</c>: the tamper evidence of the audit trail (Merkle tree with
-/// RFC 6962 hashing, signed checkpoints). verify and prove read the data folder's store (the hub may be running);
+/// RFC 6962 hashing, signed checkpoints). verify and prove read the data folder's store, or with --postgres the cluster's
+/// database (the hub may be running);
 /// checkpoint signs one now and needs the hub stopped; check-proof needs nothing but the proof file.
 /// Exit 0 valid / done, 1 invalid, 2 usage or I/O error.
 /// </summary>
@@ -23,14 +25,15 @@ internal static class AuditCommand
     public static Command Build()
     {
         var data = KeysCommand.DataOption();
+        var postgres = new Option<string?>("--postgres") { Description = "Cluster mode: read the audit trail from this PostgreSQL database (an Npgsql connection string) instead of the data folder's store." };
 
-        var verify = new Command("verify", "Recompute the hash chain and the Merkle tree of every audit entry and check every signed checkpoint; prints OK or the first bad entry.") { data };
+        var verify = new Command("verify", "Recompute the hash chain and the Merkle tree of every audit entry and check every signed checkpoint; prints OK or the first bad entry.") { data, postgres };
         verify.SetAction((result, cancellationToken) => RunAsync("audit verify", async () =>
         {
             var folder = result.GetValue(data)!;
             var trusted = KeysCommand.Store(folder).List().Where(k => k.Owner == KeysCommand.Owner(null, folder)).Select(k => k.KeyId).ToHashSet(StringComparer.Ordinal);
-            var store = Open(folder);
-            var outcome = await AuditLedger.VerifyAsync(store, trusted, cancellationToken);
+            await using var store = Open(folder, result.GetValue(postgres));
+            var outcome = await AuditLedger.VerifyAsync(store.Store, trusted, cancellationToken);
             if (outcome.IsValid)
             {
                 Console.WriteLine($"OK: {outcome.Entries} entries, {outcome.Checkpoints} signed checkpoint(s), hash chain and Merkle roots match");
@@ -42,10 +45,11 @@ internal static class AuditCommand
 
         var id = new Option<long>("--id") { Description = "The audit entry (its sequence number, as in GET /api/v1/documents/{id} events).", Required = true };
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Write the proof there instead of standard output." };
-        var prove = new Command("prove", "Print an inclusion proof of one audit entry against the newest signed checkpoint (JSON), for `cleiss audit check-proof`.") { id, data, output };
+        var prove = new Command("prove", "Print an inclusion proof of one audit entry against the newest signed checkpoint (JSON), for `cleiss audit check-proof`.") { id, data, postgres, output };
         prove.SetAction((result, cancellationToken) => RunAsync("audit prove", async () =>
         {
-            var (proof, problem) = await AuditLedger.ProveAsync(Open(result.GetValue(data)!), result.GetValue(id), cancellationToken);
+            await using var store = Open(result.GetValue(data)!, result.GetValue(postgres));
+            var (proof, problem) = await AuditLedger.ProveAsync(store.Store, result.GetValue(id), cancellationToken);
             if (proof is null)
             {
                 Console.Error.WriteLine($"cleiss audit prove: {problem}");
@@ -96,6 +100,24 @@ internal static class AuditCommand
         }, cancellationToken));
 
         return new Command("audit", "Tamper evidence of the audit trail: verify it, prove an entry, check a proof.") { verify, prove, check, checkpoint };
+    }
+
+    /// <summary>The store holding the audit trail: the cluster's PostgreSQL database when given, else the data folder's SQLite store.</summary>
+    private static AuditSource Open(string dataDirectory, string? postgres)
+    {
+        if (postgres is not null)
+        {
+            var cluster = new PostgresHubStore(Options.Create(new PostgresStoreOptions { ConnectionString = postgres }), NullLogger<PostgresHubStore>.Instance);
+            return new AuditSource(cluster, cluster);
+        }
+        var embedded = Open(dataDirectory);
+        return new AuditSource(embedded, embedded);
+    }
+
+    /// <summary>A store opened for reading its audit trail, disposed with it.</summary>
+    private sealed record AuditSource(IAuditLedgerStore Store, IAsyncDisposable Owner) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Owner.DisposeAsync();
     }
 
     private static SqliteHubStore Open(string dataDirectory)
