@@ -177,8 +177,9 @@ public abstract class StageTransportComplianceTests
         var published = await PublishAsync(topic, 24, keys: 12);
         var group = NewGroup();
         var leaving = Transport.Subscribe(group, [topic]);
+        // The second member joins after the first one's commits: on Kafka a commit while the group rebalances fails.
+        var first = await DrainAsync(leaving, 3);
         using var staying = Transport.Subscribe(group, [topic]);
-        var first = await DrainAsync(leaving, 1);
         leaving.Dispose();
 
         var rest = await DrainAsync(staying, published.Count - first.Count);
