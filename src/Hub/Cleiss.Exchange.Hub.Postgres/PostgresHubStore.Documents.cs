@@ -32,7 +32,7 @@ public sealed partial class PostgresHubStore : IDocumentStore
                 return (winner!, false);
             }
             await AppendAuditCoreAsync(connection, tx, events, cancellationToken);
-            await AppendLogRecordAsync(connection, tx, topic, document.Partition, document.Id, cancellationToken);
+            await AppendLogRecordAsync(connection, tx, topic, document.Partition, document.Id, document.CaseId, document.CreatedAt, cancellationToken);
             return (new IntakeCommitResult(document.Id, document.Status, Created: true, SameContent: true), true);
         }, cancellationToken);
         if (result.Created)

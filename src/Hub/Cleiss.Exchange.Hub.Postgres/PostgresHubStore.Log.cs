@@ -17,11 +17,12 @@ public sealed partial class PostgresHubStore : IStageLog
     public event Action<string, int>? Appended;
 
     /// <inheritdoc />
+    /// <remarks>Only records that name a document (records with their own bytes are a stage transport's).</remarks>
     public Task<IReadOnlyList<LogRecord>> ReadAsync(string topic, int partition, long afterOffset, int max, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<LogRecord>>(async connection =>
         {
             await using var command = new NpgsqlCommand(
-                "SELECT \"offset\", document_id FROM log WHERE topic = $1 AND partition = $2 AND \"offset\" > $3 ORDER BY \"offset\" LIMIT $4", connection);
+                "SELECT \"offset\", document_id FROM log WHERE topic = $1 AND partition = $2 AND \"offset\" > $3 AND document_id IS NOT NULL ORDER BY \"offset\" LIMIT $4", connection);
             command.Parameters.Add(Parameter(topic));
             command.Parameters.Add(Parameter(partition));
             command.Parameters.Add(Parameter(afterOffset));
@@ -66,19 +67,21 @@ public sealed partial class PostgresHubStore : IStageLog
     /// Appends a record at the partition's next offset. Nodes append to the same partitions, so the next offset is
     /// taken under a transaction-scoped advisory lock on (topic, partition) instead of an in-memory counter.
     /// </summary>
-    private static async Task AppendLogRecordAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string topic, int partition, Guid documentId, CancellationToken cancellationToken)
+    private static async Task AppendLogRecordAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string topic, int partition, Guid documentId, string key, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection, tx);
         var lockPartition = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext($1), $2)");
         lockPartition.Parameters.Add(Parameter(topic));
         lockPartition.Parameters.Add(Parameter(partition));
         var insert = new NpgsqlBatchCommand("""
-            INSERT INTO log (topic, partition, "offset", document_id)
-            SELECT $1, $2, COALESCE(MAX("offset"), -1) + 1, $3 FROM log WHERE topic = $1 AND partition = $2
+            INSERT INTO log (topic, partition, "offset", document_id, key, at)
+            SELECT $1, $2, COALESCE(MAX("offset"), -1) + 1, $3, $4, $5 FROM log WHERE topic = $1 AND partition = $2
             """);
         insert.Parameters.Add(Parameter(topic));
         insert.Parameters.Add(Parameter(partition));
         insert.Parameters.Add(Parameter(documentId));
+        insert.Parameters.Add(Parameter(key));
+        insert.Parameters.Add(Parameter(at.ToUnixTimeMilliseconds()));
         batch.BatchCommands.Add(lockPartition);
         batch.BatchCommands.Add(insert);
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"NOTIFY {AppendChannel}")); // delivered at commit; the relay wakes on it

@@ -103,11 +103,11 @@ public sealed partial class PostgresHubStore : IHubStore
             // A signed document resumes after signing (same bytes, same id); anything else from the start.
             await using var update = new NpgsqlCommand("""
                 UPDATE documents SET status = CASE WHEN last_stage = 'sign' THEN 'signed' ELSE 'accepted' END, updated_at = $1
-                WHERE id = $2 AND status = 'failed' RETURNING direction, partition
+                WHERE id = $2 AND status = 'failed' RETURNING direction, partition, case_id
                 """, connection, tx);
             update.Parameters.Add(Parameter(auditEvent.At.ToUniversalTime()));
             update.Parameters.Add(Parameter(documentId));
-            string direction;
+            string direction, caseId;
             int partition;
             await using (var reader = await update.ExecuteReaderAsync(cancellationToken))
             {
@@ -115,11 +115,11 @@ public sealed partial class PostgresHubStore : IHubStore
                 {
                     return (false, false);
                 }
-                (direction, partition) = (reader.GetString(0), reader.GetInt32(1));
+                (direction, partition, caseId) = (reader.GetString(0), reader.GetInt32(1), reader.GetString(2));
             }
             await AppendAuditCoreAsync(connection, tx, [auditEvent], cancellationToken);
             var topic = HubPipeline.Topic(direction == "outbound" ? Direction.Outbound : Direction.Inbound);
-            await AppendLogRecordAsync(connection, tx, topic, partition, documentId, cancellationToken);
+            await AppendLogRecordAsync(connection, tx, topic, partition, documentId, caseId, auditEvent.At, cancellationToken);
             appended = (topic, partition);
             return (true, true);
         }, cancellationToken);

@@ -2,6 +2,7 @@ using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Kafka.Avro;
 using Cleiss.Exchange.Hub.Kafka.Configuration;
 using Cleiss.Exchange.Hub.Kafka.Transport;
+using Cleiss.Exchange.Hub.Tests.Transport;
 
 namespace Cleiss.Exchange.Hub.Kafka.Tests.Transport;
 
@@ -24,6 +25,9 @@ public sealed class KafkaStageTransportTests : StageTransportComplianceTests, IC
     }
 
     protected override IStageTransport Transport => _transport;
+
+    /// <summary>A member gets partitions from the group coordinator only after the join protocol, served while it polls.</summary>
+    protected override bool AssignsOnSubscribe => false;
 
     protected override string NewTopic(int partitions)
     {

@@ -57,6 +57,8 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<SqliteHubStore>());
         services.AddSingleton<Storage.Evidence.IEvidenceStore>(sp => sp.GetRequiredService<SqliteHubStore>());
         services.AddSingleton<IAs4PullStore>(sp => sp.GetRequiredService<SqliteHubStore>());
+        // The stage log as a transport; cluster mode registers Kafka's before or replaces this one.
+        services.TryAddSingleton<Abstractions.IStageTransport, EmbeddedStageTransport>();
 
         services.AddSingleton<PackRegistry>();
         services.AddSingleton<CodeLists>();

@@ -37,9 +37,9 @@ public sealed partial class SqliteHubStore
         (string Topic, int Partition)? appended = null;
         var done = await WriteAsync(async scope =>
         {
-            string direction;
+            string direction, caseId;
             int partition;
-            await using (var find = scope.Command("SELECT direction, partition, last_stage FROM documents WHERE id = $id AND status = 'failed'"))
+            await using (var find = scope.Command("SELECT direction, partition, last_stage, case_id FROM documents WHERE id = $id AND status = 'failed'"))
             {
                 find.Parameters.AddWithValue("$id", documentId.ToString());
                 await using var reader = await find.ExecuteReaderAsync(cancellationToken);
@@ -47,7 +47,7 @@ public sealed partial class SqliteHubStore
                 {
                     return (false, false);
                 }
-                (direction, partition) = (reader.GetString(0), reader.GetInt32(1));
+                (direction, partition, caseId) = (reader.GetString(0), reader.GetInt32(1), reader.GetString(3));
                 var signed = !reader.IsDBNull(2) && reader.GetString(2) == "sign";
                 await reader.DisposeAsync();
                 await using var update = scope.Command("UPDATE documents SET status = $status, updated_at = $at WHERE id = $id");
@@ -59,14 +59,7 @@ public sealed partial class SqliteHubStore
             await AppendAuditCoreAsync(scope, [auditEvent], cancellationToken);
             var topic = HubPipeline.Topic(ParseDirection(direction));
             var offset = await NextOffsetAsync(scope, topic, partition, cancellationToken);
-            await using (var log = scope.Command("INSERT INTO log (topic, partition, offset, document_id) VALUES ($t, $p, $o, $d)"))
-            {
-                log.Parameters.AddWithValue("$t", topic);
-                log.Parameters.AddWithValue("$p", partition);
-                log.Parameters.AddWithValue("$o", offset);
-                log.Parameters.AddWithValue("$d", documentId.ToString());
-                await log.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await InsertLogRecordAsync(scope, topic, partition, offset, documentId, caseId, null, auditEvent.At, cancellationToken);
             scope.AfterCommit = () => _nextOffsets[(topic, partition)] = offset + 1;
             appended = (topic, partition);
             return (true, true);

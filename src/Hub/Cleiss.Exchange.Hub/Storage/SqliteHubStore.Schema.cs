@@ -89,12 +89,18 @@ public sealed partial class SqliteHubStore
         CREATE TRIGGER IF NOT EXISTS audit_checkpoints_append_only_delete BEFORE DELETE ON audit_checkpoints
             BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
 
+        -- The stage log. A record the intake (or a requeue) wrote names its document; one published through
+        -- EmbeddedStageTransport carries its own bytes instead. key is the case id; at is Unix milliseconds.
         CREATE TABLE IF NOT EXISTS log (
             topic       TEXT NOT NULL,
             partition   INTEGER NOT NULL,
             offset      INTEGER NOT NULL,
-            document_id TEXT NOT NULL,
-            PRIMARY KEY (topic, partition, offset)
+            document_id TEXT,
+            key         TEXT,
+            value       BLOB,
+            at          INTEGER,
+            PRIMARY KEY (topic, partition, offset),
+            CHECK (document_id IS NOT NULL OR value IS NOT NULL)
         ) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS cases (
@@ -146,5 +152,29 @@ public sealed partial class SqliteHubStore
             offset    INTEGER NOT NULL,
             PRIMARY KEY (grp, topic, partition)
         ) WITHOUT ROWID;
+        """;
+
+    /// <summary>
+    /// Databases created before the log carried keys and values have <c>document_id NOT NULL</c> and no key, value or
+    /// at column. SQLite cannot relax a NOT NULL constraint in place, so the table is rebuilt once, in one
+    /// transaction, keeping every record and offset; the key of an old record is its document's case id.
+    /// </summary>
+    private const string UpgradeLogSql = """
+        CREATE TABLE log_upgraded (
+            topic       TEXT NOT NULL,
+            partition   INTEGER NOT NULL,
+            offset      INTEGER NOT NULL,
+            document_id TEXT,
+            key         TEXT,
+            value       BLOB,
+            at          INTEGER,
+            PRIMARY KEY (topic, partition, offset),
+            CHECK (document_id IS NOT NULL OR value IS NOT NULL)
+        ) WITHOUT ROWID;
+        INSERT INTO log_upgraded (topic, partition, offset, document_id, key)
+            SELECT l.topic, l.partition, l.offset, l.document_id, (SELECT d.case_id FROM documents d WHERE d.id = l.document_id)
+            FROM log l;
+        DROP TABLE log;
+        ALTER TABLE log_upgraded RENAME TO log;
         """;
 }

@@ -81,6 +81,7 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, Audit.IAuditL
             {
                 await writer.OpenAsync(cancellationToken);
                 await ExecuteAsync(writer, null, SchemaSql, cancellationToken);
+                await UpgradeLogAsync(writer, cancellationToken);
                 await using (var last = writer.CreateCommand())
                 {
                     last.CommandText = "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1";
@@ -127,14 +128,7 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, Audit.IAuditL
             await InsertDocumentAsync(scope, document, cancellationToken);
             await AppendAuditCoreAsync(scope, events, cancellationToken);
             var offset = await NextOffsetAsync(scope, topic, document.Partition, cancellationToken);
-            await using (var log = scope.Command("INSERT INTO log (topic, partition, offset, document_id) VALUES ($t, $p, $o, $d)"))
-            {
-                log.Parameters.AddWithValue("$t", topic);
-                log.Parameters.AddWithValue("$p", document.Partition);
-                log.Parameters.AddWithValue("$o", offset);
-                log.Parameters.AddWithValue("$d", document.Id.ToString());
-                await log.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await InsertLogRecordAsync(scope, topic, document.Partition, offset, document.Id, document.CaseId, null, document.CreatedAt, cancellationToken);
             scope.AfterCommit = () => _nextOffsets[(topic, document.Partition)] = offset + 1;
             return (new IntakeCommitResult(document.Id, document.Status, Created: true, SameContent: true), true);
         }, cancellationToken);
