@@ -55,7 +55,15 @@ internal sealed class KafkaStageSubscription : IStageSubscription
             _consumer.Seek(result.TopicPartitionOffset);
             throw;
         }
-        _consumer.Commit([new TopicPartitionOffset(result.TopicPartition, result.Offset + 1)]);
+        try
+        {
+            _consumer.Commit([new TopicPartitionOffset(result.TopicPartition, result.Offset + 1)]);
+        }
+        catch (KafkaException ex) when (ex.Error.Code is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration or ErrorCode.UnknownMemberId)
+        {
+            // The group moved the partition while the handler ran: the new holder hands the record out again from the
+            // last commit (at least once), which the handler's idempotent effect absorbs. Nothing is lost.
+        }
         return true;
     }
 

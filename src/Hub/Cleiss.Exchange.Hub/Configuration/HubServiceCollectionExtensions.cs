@@ -82,12 +82,21 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<DeadLetterService>();
         services.AddSingleton<Storage.Evidence.EvidenceExporter>();
         services.AddHostedService<HubStartup>();
+        services.TryAddSingleton(sp => EmbeddedDeliveryFeed(sp.GetRequiredService<IOptions<HubOptions>>().Value));
         services.AddHostedService<DeliveryWorker>();
         services.AddSingleton<CaseTimerService>();
         services.AddHostedService(sp => sp.GetRequiredService<CaseTimerService>());
         AddAuditCheckpoints(services);
         return services;
     }
+
+    /// <summary>
+    /// The embedded log's feed: both accepted-document topics, one member per partition (as many loops as partitions),
+    /// each record naming its document by id (UTF-8 text).
+    /// </summary>
+    private static DeliveryFeed EmbeddedDeliveryFeed(HubOptions hub) =>
+        new([HubPipeline.OutboundTopic, HubPipeline.InboundTopic], DeliveryWorker.ConsumerGroup, 2 * hub.Partitions,
+            message => Guid.Parse(System.Text.Encoding.UTF8.GetString(message.Value)));
 
     /// <summary>The Quartz job that signs audit checkpoints (every <c>Hub:Audit:CheckpointPoll</c>, when due).</summary>
     private static void AddAuditCheckpoints(IServiceCollection services)

@@ -26,8 +26,8 @@ internal static partial class Log
     [LoggerMessage(HubEventIds.StageCrashed, LogLevel.Error, "Stage {Stage} threw on document {DocumentId}")]
     public static partial void StageCrashed(ILogger logger, Exception exception, string stage, Guid documentId);
 
-    [LoggerMessage(HubEventIds.WorkerStarted, LogLevel.Information, "Delivery worker started on {Partitions} partitions per direction")]
-    public static partial void WorkerStarted(ILogger logger, int partitions);
+    [LoggerMessage(HubEventIds.WorkerStarted, LogLevel.Information, "Delivery worker started with {Members} member(s) of consumer group {Group}")]
+    public static partial void WorkerStarted(ILogger logger, int members, string group);
 
     [LoggerMessage(HubEventIds.WorkerLoopFailed, LogLevel.Error, "Delivery worker loop for {Topic}/{Partition} failed; it restarts")]
     public static partial void WorkerLoopFailed(ILogger logger, Exception exception, string topic, int partition);

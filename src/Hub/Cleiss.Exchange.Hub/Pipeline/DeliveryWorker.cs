@@ -11,33 +11,30 @@ using Microsoft.Extensions.Options;
 namespace Cleiss.Exchange.Hub.Pipeline;
 
 /// <summary>
-/// Consumes the stage log: one loop per topic partition, so documents of one case keep their order
-/// while partitions run in parallel. For each record it resumes the document's delivery segment
-/// after the last stage that completed durably, and commits the offset only after the document
-/// reached an end state. After a crash the record is read again and the document resumes where it
+/// Consumes the accepted documents from the stage transport (<see cref="DeliveryFeed"/>: the embedded log, or Kafka in
+/// cluster mode) as members of one consumer group, each handling one record at a time, so documents of one case keep
+/// their order while partitions run in parallel. For each record it resumes the document's delivery segment after the
+/// last stage that completed durably, and the offset is committed only after the document reached an end state or was
+/// parked in the outbox. After a crash or a rebalance the record is handed out again and the document resumes where it
 /// stopped; the partner's dedup on the InstanceIdentifier absorbs a repeated dispatch.
 /// </summary>
 public sealed class DeliveryWorker(
     HubPipeline pipeline,
     StageRunner runner,
     IHubStore store,
-    IStageLog log,
     TimeProvider time,
-    IOptions<HubOptions> hub,
     IOptions<IntakeOptions> limits,
     IOutboxStore outbox,
     IOptions<DispatchOptions> dispatch,
     ILogger<DeliveryWorker> logger,
-    IStageTransport? transport = null,
-    DeliveryFeed? feed = null) : BackgroundService
+    IStageTransport transport,
+    DeliveryFeed feed) : BackgroundService
 {
     /// <summary>The consumer group of the delivery segment.</summary>
     public const string ConsumerGroup = "hub.delivery";
 
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan OutboxPoll = TimeSpan.FromMilliseconds(200);
-    private readonly int _partitions = hub.Value.Partitions;
-    private readonly Dictionary<(string, int), SemaphoreSlim> _signals = [];
 
     /// <summary>
     /// How long a claimed outbox entry is this node's: twice the partner exchange timeout plus a margin, so an exchange
@@ -48,65 +45,26 @@ public sealed class DeliveryWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await store.InitializeAsync(stoppingToken);
-        if (transport is not null && feed is not null)
-        {
-            await ConsumeFeedAsync(transport, feed, stoppingToken);
-            return;
-        }
+        Log.WorkerStarted(logger, feed.Members, feed.Group);
         var loops = new List<Task>();
-        foreach (var direction in new[] { Direction.Outbound, Direction.Inbound })
+        for (var m = 0; m < feed.Members; m++)
         {
-            for (var p = 0; p < _partitions; p++)
-            {
-                _signals[(HubPipeline.Topic(direction), p)] = new SemaphoreSlim(0);
-            }
-        }
-        log.Appended += OnAppended;
-        Log.WorkerStarted(logger, _partitions);
-        try
-        {
-            foreach (var direction in new[] { Direction.Outbound, Direction.Inbound })
-            {
-                for (var p = 0; p < _partitions; p++)
-                {
-                    loops.Add(ConsumeAsync(direction, p, stoppingToken));
-                }
-            }
-            loops.Add(DrainOutboxAsync(stoppingToken));
-            await Task.WhenAll(loops);
-        }
-        finally
-        {
-            log.Appended -= OnAppended;
-        }
-    }
-
-    /// <summary>
-    /// Runs <see cref="DeliveryFeed.Members"/> members of the feed's consumer group and the outbox drain. Each member
-    /// has its own thread: a transport may block while it waits for records (Kafka's consumer does).
-    /// </summary>
-    private async Task ConsumeFeedAsync(IStageTransport stageTransport, DeliveryFeed deliveryFeed, CancellationToken stoppingToken)
-    {
-        Log.WorkerStarted(logger, deliveryFeed.Members);
-        var loops = new List<Task>();
-        for (var m = 0; m < deliveryFeed.Members; m++)
-        {
-            loops.Add(Task.Factory.StartNew(() => RunMember(stageTransport, deliveryFeed, stoppingToken), stoppingToken,
-                TaskCreationOptions.LongRunning, TaskScheduler.Default));
+            loops.Add(Task.Factory.StartNew(() => RunMember(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
         }
         loops.Add(DrainOutboxAsync(stoppingToken));
         await Task.WhenAll(loops);
     }
 
-    private void RunMember(IStageTransport stageTransport, DeliveryFeed deliveryFeed, CancellationToken stoppingToken)
+    /// <summary>One member of the feed's group, on a thread of its own: a transport may block while it waits (Kafka's consumer does).</summary>
+    private void RunMember(CancellationToken stoppingToken)
     {
-        using var subscription = stageTransport.Subscribe(deliveryFeed.Group, deliveryFeed.Topics);
+        using var subscription = transport.Subscribe(feed.Group, feed.Topics);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 // The record's offset is committed only after the document reached an end state or was parked.
-                subscription.HandleNextAsync((message, token) => ProcessGuardedAsync(deliveryFeed.DocumentId(message), null, token), IdlePoll, stoppingToken)
+                subscription.HandleNextAsync((message, token) => ProcessGuardedAsync(feed.DocumentId(message), null, token), IdlePoll, stoppingToken)
                     .GetAwaiter().GetResult();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -116,51 +74,8 @@ public sealed class DeliveryWorker(
             catch (Exception ex)
             {
                 // The store or the log is unavailable: nothing was committed, so the record comes again after a pause.
-                Log.WorkerLoopFailed(logger, ex, deliveryFeed.Group, 0);
+                Log.WorkerLoopFailed(logger, ex, feed.Group, 0);
                 stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
-            }
-        }
-    }
-
-    private void OnAppended(string topic, int partition)
-    {
-        if (_signals.TryGetValue((topic, partition), out var signal) && signal.CurrentCount == 0)
-        {
-            signal.Release();
-        }
-    }
-
-    private async Task ConsumeAsync(Direction direction, int partition, CancellationToken stoppingToken)
-    {
-        var topic = HubPipeline.Topic(direction);
-        var signal = _signals[(topic, partition)];
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var committed = await log.GetCommittedOffsetAsync(ConsumerGroup, topic, partition, stoppingToken);
-                var batch = await log.ReadAsync(topic, partition, committed, 64, stoppingToken);
-                if (batch.Count == 0)
-                {
-                    await signal.WaitAsync(IdlePoll, stoppingToken);
-                    continue;
-                }
-                foreach (var record in batch)
-                {
-                    await ProcessGuardedAsync(record.DocumentId, null, stoppingToken);
-                    await log.CommitOffsetAsync(ConsumerGroup, topic, partition, record.Offset, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // The store is unavailable or something unexpected broke: nothing was committed,
-                // so the record is read again after a pause.
-                Log.WorkerLoopFailed(logger, ex, topic, partition);
-                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
             }
         }
     }
