@@ -3,6 +3,7 @@ using Cleiss.Exchange.Hub.Kafka.Avro;
 using Cleiss.Exchange.Hub.Kafka.Configuration;
 using Cleiss.Exchange.Hub.Kafka.Transport;
 using Cleiss.Exchange.Hub.Tests.Transport;
+using Cleiss.Exchange.KafkaMockHost;
 
 namespace Cleiss.Exchange.Hub.Kafka.Tests.Transport;
 

@@ -2,12 +2,13 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Cleiss.Exchange.Hub.Kafka.Tests.Transport;
+namespace Cleiss.Exchange.KafkaMockHost;
 
 /// <summary>
 /// librdkafka's own mock Kafka cluster, in this process (brokers listen on 127.0.0.1 ephemeral ports),
 /// created through its C API: the test chooses the partition count of each topic. It lives as long as
 /// this object. The mock is not Kafka: no CreateTopics, and transactions are not filtered (not tested here).
+/// Used in process by the Kafka tests (as an xunit class fixture) and hosted by this project's Program for other processes.
 /// </summary>
 public sealed class MockKafkaCluster : IDisposable
 {
@@ -15,17 +16,26 @@ public sealed class MockKafkaCluster : IDisposable
     private const int ProducerType = 0;
     private readonly IntPtr _owner;
     private readonly IntPtr _cluster;
+    private int _disposed;
 
     static MockKafkaCluster() => NativeLibrary.SetDllImportResolver(typeof(MockKafkaCluster).Assembly, Resolve);
 
     /// <summary>Three brokers, as a small production cluster (acks=all then waits for three replicas).</summary>
     public MockKafkaCluster()
-        : this(3)
+        : this(3, 3000)
     {
     }
 
-    internal MockKafkaCluster(int brokers)
+    /// <summary>A cluster of <paramref name="brokers"/> mock brokers (a factory: xunit class fixtures need a single public constructor).</summary>
+    /// <param name="brokers">Number of mock brokers (1 or more).</param>
+    /// <param name="rebalanceDelayMs">The group coordinator's initial rebalance delay. Keep 3000: with 0–500 a two-member
+    /// group stalled for the whole session timeout on the mock (MACHINE.md 1c).</param>
+    public static MockKafkaCluster Create(int brokers, int rebalanceDelayMs = 3000) => new(brokers, rebalanceDelayMs);
+
+    private MockKafkaCluster(int brokers, int rebalanceDelayMs)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(brokers, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(rebalanceDelayMs);
         var error = new byte[512];
         var conf = NativeMethods.rd_kafka_conf_new();
         // The owning handle only hosts the cluster; keep it quiet about having no bootstrap servers.
@@ -41,9 +51,19 @@ public sealed class MockKafkaCluster : IDisposable
             NativeMethods.rd_kafka_destroy(_owner);
             throw new InvalidOperationException("rd_kafka_mock_cluster_new failed.");
         }
+        Brokers = brokers;
+        var delay = NativeMethods.rd_kafka_mock_group_initial_rebalance_delay_ms(_cluster, rebalanceDelayMs);
+        if (delay != 0)
+        {
+            Dispose();
+            throw new InvalidOperationException($"rd_kafka_mock_group_initial_rebalance_delay_ms returned {delay}.");
+        }
         BootstrapServers = Marshal.PtrToStringUTF8(NativeMethods.rd_kafka_mock_cluster_bootstraps(_cluster))
             ?? throw new InvalidOperationException("The mock cluster has no bootstrap servers.");
     }
+
+    /// <summary>Number of mock brokers.</summary>
+    public int Brokers { get; }
 
     /// <summary>host:port list of the mock brokers (always 127.0.0.1).</summary>
     public string BootstrapServers { get; }
@@ -58,8 +78,13 @@ public sealed class MockKafkaCluster : IDisposable
         }
     }
 
+    /// <summary>Destroys the cluster (its brokers close their sockets) and the handle that owns it. Idempotent.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         NativeMethods.rd_kafka_mock_cluster_destroy(_cluster);
         NativeMethods.rd_kafka_destroy(_owner);
     }
@@ -95,6 +120,7 @@ public sealed class MockKafkaCluster : IDisposable
         [DllImport(Native)] internal static extern IntPtr rd_kafka_mock_cluster_new(IntPtr rk, int brokerCount);
         [DllImport(Native)] internal static extern void rd_kafka_mock_cluster_destroy(IntPtr cluster);
         [DllImport(Native)] internal static extern IntPtr rd_kafka_mock_cluster_bootstraps(IntPtr cluster);
+        [DllImport(Native)] internal static extern int rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr cluster, int delayMs);
         [DllImport(Native)] internal static extern int rd_kafka_mock_topic_create(IntPtr cluster, byte[] topic, int partitions, int replicationFactor);
     }
 }

@@ -1,0 +1,134 @@
+using Cleiss.Exchange.Hub.Configuration;
+using Cleiss.Exchange.Hub.Host;
+using Cleiss.Exchange.Hub.Postgres;
+using Cleiss.Exchange.Hub.Storage.Audit;
+using Cleiss.Exchange.Hub.Trust;
+using Cleiss.Exchange.KafkaMockHost;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Cleiss.Exchange.Hub.IntegrationTests;
+
+/// <summary>
+/// What cluster-mode tests need from the machine: the run's PostgreSQL test database (<c>CLEISS_TEST_POSTGRES</c>, set by
+/// <c>./test.sh</c>) and a Kafka cluster: <c>CLEISS_TEST_KAFKA</c> (bootstrap servers of a real cluster) when set, else
+/// librdkafka's mock cluster started in a process of its own for the test.
+/// </summary>
+internal static class ClusterEnvironment
+{
+    public static string? Postgres { get; } = Environment.GetEnvironmentVariable("CLEISS_TEST_POSTGRES") is { Length: > 0 } value ? value : null;
+
+    public static string? Kafka { get; } = Environment.GetEnvironmentVariable("CLEISS_TEST_KAFKA") is { Length: > 0 } value ? value : null;
+
+    public const string SkipReason = "No PostgreSQL test database: set CLEISS_TEST_POSTGRES to an Npgsql connection string (./test.sh does) to run cluster-mode tests.";
+}
+
+/// <summary>A test that runs hub nodes in cluster mode; skipped with the reason when there is no PostgreSQL test database.</summary>
+public sealed class ClusterFactAttribute : FactAttribute
+{
+    public ClusterFactAttribute()
+    {
+        if (ClusterEnvironment.Postgres is null)
+        {
+            Skip = ClusterEnvironment.SkipReason;
+        }
+    }
+}
+
+/// <summary>
+/// One cluster for one test: a schema of its own in the test database, topics and a consumer group of its own on the
+/// Kafka cluster, and the simulated Belgian access point of <see cref="HubRig"/>. The rig's hub is the first node;
+/// <see cref="StartNodeAsync"/> adds more, on the same database, topics and data folder (one identity, one key).
+/// </summary>
+/// <param name="startsHub">False for a rig whose nodes are processes the test starts (<see cref="HubProcess"/>).</param>
+public class ClusterRig(bool startsHub = true) : HubRig
+{
+    private readonly string _suffix = Guid.NewGuid().ToString("N")[..12];
+    private KafkaMockProcess? _kafka;
+
+    public string Schema => "c_" + _suffix;
+
+    public string PostgresConnectionString => new NpgsqlConnectionStringBuilder(ClusterEnvironment.Postgres) { SearchPath = Schema }.ConnectionString;
+
+    public string KafkaBootstrap => ClusterEnvironment.Kafka ?? _kafka!.Bootstrap;
+
+    /// <summary>The configuration of every node of this cluster.</summary>
+    public IReadOnlyDictionary<string, string?> ClusterConfiguration => new Dictionary<string, string?>
+    {
+        ["Hub:Mode"] = HubOptions.ClusterMode,
+        ["Hub:Postgres:ConnectionString"] = PostgresConnectionString,
+        ["Hub:Kafka:BootstrapServers"] = KafkaBootstrap,
+        ["Hub:Kafka:ConsumerGroup"] = "hub-" + _suffix,
+        ["Hub:Kafka:OutboundTopic"] = "out-" + _suffix,
+        ["Hub:Kafka:InboundTopic"] = "in-" + _suffix,
+        ["Hub:Kafka:SessionTimeout"] = "00:00:06",
+        ["Hub:Kafka:MembersPerNode"] = "2",
+    };
+
+    protected override IReadOnlyDictionary<string, string?> ExtraConfiguration => ClusterConfiguration;
+
+    protected override bool StartsHub => startsHub;
+
+    public override async Task InitializeAsync()
+    {
+        await using (var connection = new NpgsqlConnection(ClusterEnvironment.Postgres))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE SCHEMA {Schema}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        if (ClusterEnvironment.Kafka is null)
+        {
+            _kafka = await KafkaMockProcess.StartAsync([new KafkaMockTopic("out-" + _suffix, 6), new KafkaMockTopic("in-" + _suffix, 6)]);
+        }
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_kafka is not null)
+        {
+            await _kafka.DisposeAsync();
+        }
+        await using var connection = new NpgsqlConnection(ClusterEnvironment.Postgres);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {Schema} CASCADE", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Starts one more node of this cluster in this process (stop it with <see cref="HubRig.StopAsync(WebApplication?)"/>).</summary>
+    public async Task<WebApplication> StartNodeAsync()
+    {
+        var node = HubApp.Build(new HubHostSettings
+        {
+            Urls = "http://127.0.0.1:0",
+            DataDirectory = HubData,
+            Configuration = new Dictionary<string, string?>(ClusterConfiguration)
+            {
+                ["Hub:Routing:EndpointOverrides:0:AccessPointId"] = "BE:AP0001",
+                ["Hub:Routing:EndpointOverrides:0:Url"] = Partner.Endpoint.ToString(),
+                ["Logging:LogLevel:Default"] = "Warning",
+            },
+        });
+        await node.StartAsync();
+        return node;
+    }
+
+    /// <summary>Opens the cluster's store, as an operator's tool would.</summary>
+    public async Task<PostgresHubStore> OpenStoreAsync()
+    {
+        var store = new PostgresHubStore(Options.Create(new PostgresStoreOptions { ConnectionString = PostgresConnectionString }), NullLogger<PostgresHubStore>.Instance);
+        await store.InitializeAsync(CancellationToken.None);
+        return store;
+    }
+
+    /// <summary>Verifies the cluster's audit trail (hash chain, Merkle tree, signed checkpoints) against the hub's own key.</summary>
+    public async Task<AuditVerification> VerifyAuditAsync()
+    {
+        await using var store = await OpenStoreAsync();
+        var keys = new SigningKeyStore(Options.Create(new HubOptions { DataDirectory = HubData }), TimeProvider.System, NullLogger<SigningKeyStore>.Instance);
+        return await AuditLedger.VerifyAsync(store, keys.List().Select(k => k.KeyId).ToHashSet(StringComparer.Ordinal), CancellationToken.None);
+    }
+}
