@@ -47,6 +47,7 @@ public sealed class ClusterKillNineTests(ITestOutputHelper output) : IAsyncLifet
             var poster = HubProcess.PostUntilCancelledAsync(apis, random.Next(), acknowledged, posting.Token);
             await Task.Delay(random.Next(2000, 4000));
             var victim = random.Next(Nodes);
+            var beforeKill = await DeliveredPerNodeAsync(apis);
             await HubProcess.KillAsync(nodes[victim]!);
             output.WriteLine($"node {victim + 1} killed with {acknowledged.Count} documents acknowledged");
             await Task.Delay(random.Next(1000, 3000)); // the two others go on taking documents
@@ -60,6 +61,9 @@ public sealed class ClusterKillNineTests(ITestOutputHelper output) : IAsyncLifet
             var stuck = await HubProcess.WaitAllDeliveredAsync(apis[(victim + 1) % Nodes], acknowledged.Keys, TimeSpan.FromMinutes(3));
             output.WriteLine($"every acknowledged document delivered {recovery.ElapsedMilliseconds} ms after the posting stopped");
             Assert.Empty(stuck);
+            var atEnd = await DeliveredPerNodeAsync(apis);
+            output.WriteLine($"delivered per node (its own counter): before the kill [{string.Join(", ", beforeKill)}], at the end [{string.Join(", ", atEnd)}] (node {victim + 1} restarted from 0)");
+            Assert.True(atEnd.Count(n => n > 0) >= 2, "the delivery work should be shared by the nodes");
         }
         finally
         {
@@ -89,6 +93,17 @@ public sealed class ClusterKillNineTests(ITestOutputHelper output) : IAsyncLifet
         Assert.True(audit.IsValid, audit.Problem);
         output.WriteLine($"audit: {audit.Entries} entries, {audit.Checkpoints} checkpoints, chain and roots verify");
     }
+
+    /// <summary>Documents each node delivered (dispatch completed), from its own /metrics (a restarted node counts from 0).</summary>
+    private static async Task<long[]> DeliveredPerNodeAsync(HttpClient[] apis) =>
+        await Task.WhenAll(apis.Select(async api =>
+        {
+            var text = await api.GetStringAsync("/metrics");
+            return text.Split('\n')
+                .Where(line => line.StartsWith("hub_stage_transitions_total{", StringComparison.Ordinal)
+                    && line.Contains("stage=\"dispatch\"", StringComparison.Ordinal) && line.Contains("outcome=\"completed\"", StringComparison.Ordinal))
+                .Sum(line => (long)double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
+        }));
 
     private async Task<Process> StartNodeAsync(string url, HttpClient api)
     {

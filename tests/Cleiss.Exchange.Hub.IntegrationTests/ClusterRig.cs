@@ -1,5 +1,8 @@
+using Cleiss.Exchange.Hub.Abstractions;
 using Cleiss.Exchange.Hub.Configuration;
 using Cleiss.Exchange.Hub.Host;
+using Cleiss.Exchange.Hub.Kafka.Configuration;
+using Cleiss.Exchange.Hub.Kafka.Transport;
 using Cleiss.Exchange.Hub.Postgres;
 using Cleiss.Exchange.Hub.Storage.Audit;
 using Cleiss.Exchange.Hub.Trust;
@@ -42,7 +45,8 @@ public sealed class ClusterFactAttribute : FactAttribute
 /// <see cref="StartNodeAsync"/> adds more, on the same database, topics and data folder (one identity, one key).
 /// </summary>
 /// <param name="startsHub">False for a rig whose nodes are processes the test starts (<see cref="HubProcess"/>).</param>
-public class ClusterRig(bool startsHub = true) : HubRig
+/// <param name="extra">Settings every node of this cluster gets on top of the cluster's own.</param>
+public class ClusterRig(bool startsHub = true, IReadOnlyDictionary<string, string?>? extra = null) : HubRig
 {
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..12];
     private KafkaMockProcess? _kafka;
@@ -53,6 +57,10 @@ public class ClusterRig(bool startsHub = true) : HubRig
 
     public string KafkaBootstrap => ClusterEnvironment.Kafka ?? _kafka!.Bootstrap;
 
+    public string AuditTopic => "audit-" + _suffix;
+
+    public string DeadLetterTopic => "dlq-" + _suffix;
+
     /// <summary>The configuration of every node of this cluster.</summary>
     public IReadOnlyDictionary<string, string?> ClusterConfiguration => new Dictionary<string, string?>
     {
@@ -62,11 +70,28 @@ public class ClusterRig(bool startsHub = true) : HubRig
         ["Hub:Kafka:ConsumerGroup"] = "hub-" + _suffix,
         ["Hub:Kafka:OutboundTopic"] = "out-" + _suffix,
         ["Hub:Kafka:InboundTopic"] = "in-" + _suffix,
+        ["Hub:Kafka:AuditTopic"] = AuditTopic,
+        ["Hub:Kafka:DeadLetterTopic"] = DeadLetterTopic,
+        ["Hub:Kafka:ReceiptTopic"] = "receipts-" + _suffix,
         ["Hub:Kafka:SessionTimeout"] = "00:00:06",
         ["Hub:Kafka:MembersPerNode"] = "2",
-    };
+    }.Concat(extra ?? new Dictionary<string, string?>()).ToDictionary(p => p.Key, p => p.Value);
 
     protected override IReadOnlyDictionary<string, string?> ExtraConfiguration => ClusterConfiguration;
+
+    /// <summary>Reads records of <paramref name="topic"/> from the start, as a consumer group of its own, until <paramref name="enough"/> holds (bounded).</summary>
+    public async Task<List<StageMessage>> ReadTopicAsync(string topic, Func<List<StageMessage>, bool> enough)
+    {
+        using var transport = new KafkaStageTransport(new KafkaOptions { BootstrapServers = KafkaBootstrap, SessionTimeout = TimeSpan.FromSeconds(6) });
+        using var reader = transport.Subscribe("reader-" + Guid.NewGuid().ToString("N"), [topic]);
+        var read = new List<StageMessage>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (!enough(read) && DateTime.UtcNow < deadline)
+        {
+            await reader.HandleNextAsync((message, _) => { read.Add(message); return Task.CompletedTask; }, TimeSpan.FromMilliseconds(500), CancellationToken.None);
+        }
+        return read;
+    }
 
     protected override bool StartsHub => startsHub;
 
@@ -80,7 +105,8 @@ public class ClusterRig(bool startsHub = true) : HubRig
         }
         if (ClusterEnvironment.Kafka is null)
         {
-            _kafka = await KafkaMockProcess.StartAsync([new KafkaMockTopic("out-" + _suffix, 6), new KafkaMockTopic("in-" + _suffix, 6)]);
+            _kafka = await KafkaMockProcess.StartAsync(
+                [new KafkaMockTopic("out-" + _suffix, 6), new KafkaMockTopic("in-" + _suffix, 6), new KafkaMockTopic(AuditTopic, 3), new KafkaMockTopic(DeadLetterTopic, 3)]);
         }
         await base.InitializeAsync();
     }

@@ -41,6 +41,33 @@ public sealed partial class PostgresHubStore : IStageLogRelayStore
         }, cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<RelayAuditEvent>> ReadAuditForRelayAsync(long afterSeq, int max, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<RelayAuditEvent>>(async connection =>
+        {
+            await using var command = new NpgsqlCommand("""
+                SELECT a.seq, a.document_id, a.stage, a.event, a.code, a.at, a.hash,
+                       d.direction, d.case_id, d.instance_id, d.content_sha256, d.created_at, d.partition
+                FROM audit a LEFT JOIN documents d ON d.id = a.document_id
+                WHERE a.seq > $1 ORDER BY a.seq LIMIT $2
+                """, connection);
+            command.Parameters.Add(Parameter(afterSeq));
+            command.Parameters.Add(Parameter(max));
+            var list = new List<RelayAuditEvent>();
+            await using var r = await command.ExecuteReaderAsync(cancellationToken);
+            while (await r.ReadAsync(cancellationToken))
+            {
+                var documentId = r.GetGuid(1);
+                var document = r.IsDBNull(7) ? null : new RelayRecord("audit", r.GetInt32(12), r.GetInt64(0), documentId,
+                    r.GetString(7) == "outbound" ? Direction.Outbound : Direction.Inbound, r.GetString(8), r.GetString(9), r.GetString(10),
+                    r.GetFieldValue<DateTimeOffset>(11));
+                list.Add(new RelayAuditEvent(r.GetInt64(0), documentId, r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+                    DateTimeOffset.Parse(r.GetString(5), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal),
+                    r.GetString(6), document));
+            }
+            return list;
+        }, cancellationToken);
+
+    /// <inheritdoc />
     /// <remarks>
     /// A session-level advisory lock (named for this database and schema, so hubs on other schemas do not contend) on a
     /// dedicated connection that also listens on the append channel.

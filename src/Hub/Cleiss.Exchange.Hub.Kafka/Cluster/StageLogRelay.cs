@@ -32,6 +32,11 @@ public sealed partial class StageLogRelay(
     /// <summary>The group under which the relay commits its offsets in the store's stage log.</summary>
     public const string Group = "relay.kafka";
 
+    /// <summary>Where the relay records the last audit sequence number it published (group, topic; partition 0).</summary>
+    public const string AuditGroup = "relay.kafka.audit";
+    private const string AuditCursor = "audit";
+    private const int AuditBatch = 512;
+
     private const string LeadName = "cleiss.relay.kafka";
     private const int BatchPerPartition = 256;
     private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(1);
@@ -58,7 +63,7 @@ public sealed partial class StageLogRelay(
                 LogLeading(logger);
                 while (!stoppingToken.IsCancellationRequested)
                 {
-                    if (await RelayOnceAsync(stoppingToken) == 0)
+                    if (await RelayOnceAsync(stoppingToken) + await RelayAuditAsync(stoppingToken) == 0)
                     {
                         await lease.WaitForAppendAsync(IdleWait, stoppingToken);
                     }
@@ -100,6 +105,38 @@ public sealed partial class StageLogRelay(
             await log.CommitOffsetAsync(Group, last.Topic, last.Partition, last.Offset, cancellationToken);
         }
         return records.Count;
+    }
+
+    /// <summary>
+    /// Publishes the audit events not on Kafka yet to the audit topic (keyed by case id, or by document id for a rejection
+    /// that stored no document), and the documents they fail to the dead-letter topic, then records the last sequence
+    /// number. The event id is derived from the row's chain hash, so a repeated publication has the same id.
+    /// </summary>
+    internal async Task<int> RelayAuditAsync(CancellationToken cancellationToken)
+    {
+        var after = await log.GetCommittedOffsetAsync(AuditGroup, AuditCursor, 0, cancellationToken);
+        var events = await relayStore.ReadAuditForRelayAsync(Math.Max(after, 0), AuditBatch, cancellationToken);
+        if (events.Count == 0)
+        {
+            return 0;
+        }
+        var options = kafka.Value;
+        var producedAt = time.GetUtcNow();
+        var sends = new List<Task>(events.Count);
+        foreach (var e in events)
+        {
+            var key = e.Document?.CaseId ?? e.DocumentId.ToString();
+            var message = new AuditEventMessage(new Guid(Convert.FromHexString(e.Hash.AsSpan(0, 32))), e.Document is null ? null : e.DocumentId,
+                e.Document?.CaseId, e.Stage, e.Event, e.Code, Environment.MachineName, e.At);
+            sends.Add(transport.PublishAsync(options.AuditTopic, key, codec.Encode(message), cancellationToken));
+            if (e.Document is { } failed && e.Event is "failed" or "rejected")
+            {
+                sends.Add(transport.PublishAsync(options.DeadLetterTopic, failed.CaseId, codec.Encode(ToStageRecord(failed, options.DeadLetterTopic, producedAt)), cancellationToken));
+            }
+        }
+        await Task.WhenAll(sends);
+        await log.CommitOffsetAsync(AuditGroup, AuditCursor, 0, events[^1].Seq, cancellationToken);
+        return events.Count;
     }
 
     private string KafkaTopic(string storeTopic) =>

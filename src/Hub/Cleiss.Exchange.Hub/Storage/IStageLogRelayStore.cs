@@ -19,6 +19,12 @@ public interface IStageLogRelayStore
     Task<IReadOnlyList<RelayRecord>> ReadUnrelayedAsync(string group, IReadOnlyList<StagePartition> partitions, int maxPerPartition, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The audit events after <paramref name="afterSeq"/> (at most <paramref name="max"/>, in sequence order), with the
+    /// case and facts of their document when it is stored (rejections store none), for the audit and dead-letter topics.
+    /// </summary>
+    Task<IReadOnlyList<RelayAuditEvent>> ReadAuditForRelayAsync(long afterSeq, int max, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Becomes the relay if no other node is (a lock the database drops when this node's connection ends, a crash
     /// included); null when another node leads. Dispose the lease to step down.
     /// </summary>
@@ -39,3 +45,6 @@ public interface IRelayLease : IAsyncDisposable
 public sealed record RelayRecord(
     string Topic, int Partition, long Offset, Guid DocumentId, Direction Direction, string CaseId,
     string InstanceIdentifier, string ContentSha256, DateTimeOffset AcceptedAt);
+
+/// <summary>An audit event for the audit topic; <see cref="Document"/> is null when no document was stored (a rejection).</summary>
+public sealed record RelayAuditEvent(long Seq, Guid DocumentId, string Stage, string Event, string? Code, DateTimeOffset At, string Hash, RelayRecord? Document);
