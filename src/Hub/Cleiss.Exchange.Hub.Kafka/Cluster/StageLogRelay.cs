@@ -30,10 +30,10 @@ public sealed partial class StageLogRelay(
     ILogger<StageLogRelay> logger) : BackgroundService
 {
     /// <summary>The group under which the relay commits its offsets in the store's stage log.</summary>
-    public const string Group = "relay.kafka";
+    public const string Group = IStageLogRelayStore.KafkaRelayGroup;
 
     /// <summary>Where the relay records the last audit sequence number it published (group, topic; partition 0).</summary>
-    public const string AuditGroup = "relay.kafka.audit";
+    public const string AuditGroup = IStageLogRelayStore.KafkaAuditRelayGroup;
     private const string AuditCursor = "audit";
     private const int AuditBatch = 512;
 

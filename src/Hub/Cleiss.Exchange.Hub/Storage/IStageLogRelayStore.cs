@@ -11,6 +11,12 @@ namespace Cleiss.Exchange.Hub.Storage;
 /// </summary>
 public interface IStageLogRelayStore
 {
+    /// <summary>The group under which the Kafka relay commits its stage-log offsets.</summary>
+    const string KafkaRelayGroup = "relay.kafka";
+
+    /// <summary>The group under which the Kafka relay records the last audit sequence number it published.</summary>
+    const string KafkaAuditRelayGroup = "relay.kafka.audit";
+
     /// <summary>
     /// The records of <paramref name="partitions"/> after the offsets <paramref name="group"/> committed, at most
     /// <paramref name="maxPerPartition"/> per partition, in offset order within each partition, with what the external

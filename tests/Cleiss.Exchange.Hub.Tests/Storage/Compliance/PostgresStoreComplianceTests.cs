@@ -41,9 +41,10 @@ public sealed class PostgresStoreComplianceTests : StoreComplianceTests<Postgres
 
     protected override async Task<PostgresHubStore> OpenAsync() => await OpenAsync(ConnectionString);
 
-    private static async Task<PostgresHubStore> OpenAsync(string connectionString)
+    private static async Task<PostgresHubStore> OpenAsync(string connectionString, int? partitions = null)
     {
-        var store = new PostgresHubStore(Options.Create(new PostgresStoreOptions { ConnectionString = connectionString }), NullLogger<PostgresHubStore>.Instance);
+        var hub = partitions is { } count ? Options.Create(new Hub.Configuration.HubOptions { Partitions = count }) : null;
+        var store = new PostgresHubStore(Options.Create(new PostgresStoreOptions { ConnectionString = connectionString }), NullLogger<PostgresHubStore>.Instance, hub);
         try
         {
             await store.InitializeAsync(CancellationToken.None);
@@ -143,5 +144,25 @@ public sealed class PostgresStoreComplianceTests : StoreComplianceTests<Postgres
         await lease.DisposeAsync();
         await using var taken = await otherNode.TryLeadAsync("relay", CancellationToken.None);
         Assert.NotNull(taken);
+    }
+
+    [StoreFact]
+    public async Task A_changed_partition_count_is_refused_while_records_wait_to_be_relayed_and_taken_once_they_are()
+    {
+        const string Topic = "hub.outbound.accepted";
+        await using (var four = await OpenAsync(ConnectionString, partitions: 4))
+        {
+            await four.CommitIntakeAsync(StoredDocuments.Document("i-p", partition: 3), [], Topic, CancellationToken.None);
+        }
+        await Store.CommitOffsetAsync(IStageLogRelayStore.KafkaAuditRelayGroup, "audit", 0, 7, CancellationToken.None);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => OpenAsync(ConnectionString, partitions: 8));
+        Assert.Contains("Hub:Partitions changed from 4 to 8 while 1 log record(s) wait", refused.Message, StringComparison.Ordinal);
+
+        await Store.CommitOffsetAsync(IStageLogRelayStore.KafkaRelayGroup, Topic, 3, 0, CancellationToken.None); // relayed
+        await using var eight = await OpenAsync(ConnectionString, partitions: 8);
+        Assert.Empty(await eight.ReadUnrelayedAsync(IStageLogRelayStore.KafkaRelayGroup, [new StagePartition(Topic, 3)], 10, CancellationToken.None));
+        Assert.Equal(7, await eight.GetCommittedOffsetAsync(IStageLogRelayStore.KafkaAuditRelayGroup, "audit", 0, CancellationToken.None)); // the audit cursor stays
+        await using var again = await OpenAsync(ConnectionString, partitions: 8); // the new count is remembered
     }
 }
