@@ -9,8 +9,12 @@ namespace Cleiss.Exchange.LoadTests;
 /// <summary>What one configuration measured. CPU figures are cores (CPU seconds per wall second) over the window.</summary>
 internal sealed record ClusterResult(
     string Name, int Nodes, double Seconds, long Accepted, long Refused, long Delivered, long Backlog, LongHistogram AcceptMicroseconds, LongHistogram EndToEndMicroseconds,
-    double NodeCores, double BrokerCores, double PostgresCores, double DriverCores, double MachineBusyCores, IReadOnlyList<string> Problems)
+    double NodeCores, double BrokerCores, double PostgresCores, double DriverCores, double MachineBusyCores, double DrainPerSecond, double DrainNodeCores, double DrainMachineBusyCores,
+    IReadOnlyList<string> Problems)
 {
+    /// <summary>Machine busy time not used by the processes measured (other work on the machine, the kernel's own).</summary>
+    public double OtherCores => MachineBusyCores - NodeCores - BrokerCores - PostgresCores - DriverCores;
+
     public double AcceptedPerSecond => Accepted / Seconds;
 
     public double DeliveredPerSecond => Delivered / Seconds;
@@ -21,11 +25,13 @@ internal sealed record ClusterResult(
 /// template (round-robin over the templates and over the nodes), as fast as the nodes answer (no backlog limit). A poller
 /// reads the simulated partner's received list every 100 ms; a document first seen there is delivered at that moment, so
 /// the end-to-end latency (202 → seen by the partner) has a resolution of ~100 ms. Only what happens inside the window
-/// counts: a 202 whose request started and ended in it, a delivery first seen in it.
+/// counts: a 202 whose request started and ended in it, a delivery first seen in it. Then the posters stop and, for
+/// <see cref="Drain"/>, the backlog drains: delivered/s with no intake competing for the CPU (the delivery path's own rate).
 /// </summary>
 internal static class ClusterLoad
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan Drain = TimeSpan.FromSeconds(10);
 
     public static async Task<ClusterResult> RunAsync(
         string name, IReadOnlyList<HubNode> nodes, SimulatedAccessPoint partner, IReadOnlyList<SedTemplate> templates, int concurrency,
@@ -33,7 +39,7 @@ internal static class ClusterLoad
     {
         long next = -1, accepted = 0, refused = 0, delivered = 0;
         long windowStart = long.MaxValue, windowEnd = long.MaxValue;
-        var stop = false;
+        bool stop = false, stopPolling = false;
         var acceptedAt = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var acceptLatency = new LongHistogram(600_000_000, 3);
         var endToEnd = new LongHistogram(600_000_000, 3);
@@ -94,7 +100,7 @@ internal static class ClusterLoad
         async Task PollerAsync()
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            while (!Volatile.Read(ref stop))
+            while (!Volatile.Read(ref stopPolling))
             {
                 await Task.Delay(Poll);
                 var now = Stopwatch.GetTimestamp();
@@ -123,16 +129,29 @@ internal static class ClusterLoad
         Volatile.Write(ref windowEnd, Stopwatch.GetTimestamp());
         var used = CpuSample.Take(nodes, broker) - cpu;
         var seconds = Stopwatch.GetElapsedTime(windowStart, windowEnd).TotalSeconds;
-        await Task.Delay(Poll * 2); // the poller's last look inside the window
         Volatile.Write(ref stop, true);
         await Task.WhenAll(posters);
-        await poller;
         var backlog = acceptedAt.Count - partner.Received.Count;
+        Volatile.Write(ref stopPolling, true);
+        await poller;
+
+        var drainCpu = CpuSample.Take(nodes, broker);
+        var drainStart = (At: Stopwatch.GetTimestamp(), Delivered: partner.Received.Count);
+        await Task.Delay(Drain);
+        var drainUsed = CpuSample.Take(nodes, broker) - drainCpu;
+        var drainSeconds = Stopwatch.GetElapsedTime(drainStart.At).TotalSeconds;
+        var drained = partner.Received.Count - drainStart.Delivered;
+        if (drained >= backlog)
+        {
+            problems.Add($"the backlog ({backlog}) emptied during the drain: its rate is a lower bound");
+        }
         var dead = nodes.Where(n => n.HasExited).Select(n => $"node {n.Api} died: {n.LastErrors()}");
         var result = new ClusterResult(name, nodes.Count, seconds, accepted, refused, delivered, backlog, acceptLatency, endToEnd,
-            used.Nodes / seconds, used.Broker / seconds, used.Postgres / seconds, used.Driver / seconds, used.MachineBusy / seconds, [.. problems, .. dead]);
+            used.Nodes / seconds, used.Broker / seconds, used.Postgres / seconds, used.Driver / seconds, used.MachineBusy / seconds,
+            drained / drainSeconds, drainUsed.Nodes / drainSeconds, drainUsed.MachineBusy / drainSeconds, [.. problems, .. dead]);
         Console.WriteLine($"   {name}: {result.AcceptedPerSecond:0.0} accepted/s, {result.DeliveredPerSecond:0.0} delivered/s, {refused} refused, backlog at the end {backlog}; " +
-            $"CPU nodes {result.NodeCores:0.00}, kafka {result.BrokerCores:0.00}, postgres {result.PostgresCores:0.00}, driver+partner {result.DriverCores:0.00}, machine busy {result.MachineBusyCores:0.00} cores");
+            $"CPU nodes {result.NodeCores:0.00}, kafka {result.BrokerCores:0.00}, postgres {result.PostgresCores:0.00}, driver+partner {result.DriverCores:0.00}, machine busy {result.MachineBusyCores:0.00} cores (other {result.OtherCores:0.00}); " +
+            $"drain without intake: {result.DrainPerSecond:0.0} delivered/s, CPU nodes {result.DrainNodeCores:0.00}, machine busy {result.DrainMachineBusyCores:0.00}");
         foreach (var problem in result.Problems)
         {
             Console.WriteLine($"   problem: {problem}");
