@@ -9,7 +9,7 @@ namespace Cleiss.Exchange.LoadTests;
 /// <summary>What one configuration measured. CPU figures are cores (CPU seconds per wall second) over the window.</summary>
 internal sealed record ClusterResult(
     string Name, int Nodes, double Seconds, long Accepted, long Refused, long Delivered, long Backlog, LongHistogram AcceptMicroseconds, LongHistogram EndToEndMicroseconds,
-    double NodeCores, double BrokerCores, double PostgresCores, double DriverCores, double MachineBusyCores, double DrainPerSecond, double DrainNodeCores, double DrainMachineBusyCores,
+    double NodeCores, double BrokerCores, double PostgresCores, double DriverCores, double MachineBusyCores, double DrainPerSecond, double DrainNodeCores, double DrainPostgresCores, double DrainMachineBusyCores,
     IReadOnlyList<string> Problems)
 {
     /// <summary>Machine busy time not used by the processes measured (other work on the machine, the kernel's own).</summary>
@@ -148,10 +148,10 @@ internal static class ClusterLoad
         var dead = nodes.Where(n => n.HasExited).Select(n => $"node {n.Api} died: {n.LastErrors()}");
         var result = new ClusterResult(name, nodes.Count, seconds, accepted, refused, delivered, backlog, acceptLatency, endToEnd,
             used.Nodes / seconds, used.Broker / seconds, used.Postgres / seconds, used.Driver / seconds, used.MachineBusy / seconds,
-            drained / drainSeconds, drainUsed.Nodes / drainSeconds, drainUsed.MachineBusy / drainSeconds, [.. problems, .. dead]);
+            drained / drainSeconds, drainUsed.Nodes / drainSeconds, drainUsed.Postgres / drainSeconds, drainUsed.MachineBusy / drainSeconds, [.. problems, .. dead]);
         Console.WriteLine($"   {name}: {result.AcceptedPerSecond:0.0} accepted/s, {result.DeliveredPerSecond:0.0} delivered/s, {refused} refused, backlog at the end {backlog}; " +
             $"CPU nodes {result.NodeCores:0.00}, kafka {result.BrokerCores:0.00}, postgres {result.PostgresCores:0.00}, driver+partner {result.DriverCores:0.00}, machine busy {result.MachineBusyCores:0.00} cores (other {result.OtherCores:0.00}); " +
-            $"drain without intake: {result.DrainPerSecond:0.0} delivered/s, CPU nodes {result.DrainNodeCores:0.00}, machine busy {result.DrainMachineBusyCores:0.00}");
+            $"drain without intake: {result.DrainPerSecond:0.0} delivered/s, CPU nodes {result.DrainNodeCores:0.00}, postgres {result.DrainPostgresCores:0.00}, machine busy {result.DrainMachineBusyCores:0.00}");
         foreach (var problem in result.Problems)
         {
             Console.WriteLine($"   problem: {problem}");

@@ -78,7 +78,7 @@ internal static class ClusterMode
         Console.WriteLine($"### cluster run {startedAt:u} (nproc {Environment.ProcessorCount}; /proc/loadavg before {loadBefore}, after {loadAfter})");
         Console.WriteLine();
         Console.WriteLine("| configuration | accepted/s | delivered/s | delivered / embedded | accept p50 / p99 ms | accept → delivered p50 / p99 ms | refused | backlog at end | " +
-            "CPU cores: nodes / kafka mock / postgres / driver+partner / other / machine busy | drain (no intake): delivered/s, / embedded, CPU nodes / machine |");
+            "CPU cores: nodes / kafka mock / postgres / driver+partner / other / machine busy | drain (no intake): delivered/s, / embedded, CPU nodes / postgres / machine |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|---|");
         var (baseline, drainBaseline) = (results[0].DeliveredPerSecond, results[0].DrainPerSecond);
         foreach (var r in results)
@@ -87,7 +87,7 @@ internal static class ClusterMode
                 $"| {r.Name} | {r.AcceptedPerSecond:0.0} | {r.DeliveredPerSecond:0.0} | {r.DeliveredPerSecond / baseline:0.00} | {Ms(r.AcceptMicroseconds, 50)} / {Ms(r.AcceptMicroseconds, 99)} | " +
                 $"{Ms(r.EndToEndMicroseconds, 50)} / {Ms(r.EndToEndMicroseconds, 99)} | {r.Refused} | {r.Backlog} | " +
                 $"{r.NodeCores:0.00} / {r.BrokerCores:0.00} / {r.PostgresCores:0.00} / {r.DriverCores:0.00} / {r.OtherCores:0.00} / {r.MachineBusyCores:0.00} | " +
-                $"{r.DrainPerSecond:0.0}, {r.DrainPerSecond / drainBaseline:0.00}, {r.DrainNodeCores:0.00} / {r.DrainMachineBusyCores:0.00} |"));
+                $"{r.DrainPerSecond:0.0}, {r.DrainPerSecond / drainBaseline:0.00}, {r.DrainNodeCores:0.00} / {r.DrainPostgresCores:0.00} / {r.DrainMachineBusyCores:0.00} |"));
         }
         return results.All(r => r.Delivered > 0 && !r.Problems.Any(p => !p.StartsWith("the backlog", StringComparison.Ordinal))) ? 0 : 1;
     }
