@@ -144,7 +144,8 @@ internal static class As4Driver
         var lastAt = started;
         while (Stopwatch.GetElapsedTime(started) < duration)
         {
-            var left = duration - Stopwatch.GetElapsedTime(started);
+            // Whole milliseconds, rounded up: Task.Delay truncates, so a sub-millisecond rest returned at once and the loop printed in a spin.
+            var left = TimeSpan.FromMilliseconds(Math.Ceiling((duration - Stopwatch.GetElapsedTime(started)).TotalMilliseconds));
             await Task.Delay(left < TimeSpan.FromSeconds(5) ? left : TimeSpan.FromSeconds(5));
             var now = Stopwatch.GetTimestamp();
             var count = completed();

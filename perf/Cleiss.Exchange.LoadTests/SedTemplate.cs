@@ -21,38 +21,31 @@ internal sealed partial class SedTemplate
     private readonly string _instanceId;
     private readonly string _caseId;
 
-    public SedTemplate()
+    public SedTemplate() : this(Sample, Expand(File.ReadAllText(SamplePath(Sample))))
     {
-        var text = File.ReadAllText(Path.Combine(RepositoryRoot, "schemas", "samples", "valid", Sample));
-        var entries = Career().Matches(text).Select(m => m.Value).ToList();
-        var close = text.IndexOf("    </ClaimantEmploymentSelfEmploymentDetails>", StringComparison.Ordinal);
-        if (entries.Count == 0 || close < 0)
-        {
-            throw new InvalidOperationException($"{Sample} has no EmploymentSelfEmploymentDetails to repeat.");
-        }
-        var extra = new StringBuilder();
-        var count = entries.Count;
-        while (Encoding.UTF8.GetByteCount(text) + Encoding.UTF8.GetByteCount(extra.ToString()) < TargetBytes)
-        {
-            if (count == MaxEntries)
-            {
-                throw new InvalidOperationException("20 KB needs more career entries than the schema allows.");
-            }
-            extra.Append(entries[count % entries.Count]);
-            count++;
-        }
-        _text = text.Insert(close, extra.ToString());
-        Entries = count;
+    }
+
+    private SedTemplate(string name, (string Text, int Entries) document)
+    {
+        Name = name;
+        _text = document.Text;
+        Entries = document.Entries;
         var header = SampleScenario.Header(Encoding.UTF8.GetBytes(_text));
         _instanceId = header.InstanceIdentifier;
         _caseId = header.CaseId;
         Bytes = Encoding.UTF8.GetByteCount(_text);
     }
 
+    /// <summary>A shipped sample (schemas/samples/valid/<paramref name="sample"/>) as it is, to copy fresh like the 20 KB one.</summary>
+    public static SedTemplate Unchanged(string sample) => new(sample, (File.ReadAllText(SamplePath(sample)), 0));
+
+    /// <summary>The sample's file name.</summary>
+    public string Name { get; }
+
     /// <summary>Size of the unsigned document.</summary>
     public int Bytes { get; }
 
-    /// <summary>How many career entries the document has.</summary>
+    /// <summary>How many career entries the document has (0 for an unchanged sample: not counted).</summary>
     public int Entries { get; }
 
     /// <summary>A copy with a fresh InstanceIdentifier and case id (string replacement, as SampleScenario.FreshDocument does).</summary>
@@ -70,6 +63,31 @@ internal sealed partial class SedTemplate
         Environment.GetEnvironmentVariable("CLEISS_REPO_ROOT") is { Length: > 0 } fromEnvironment
             ? fromEnvironment
             : typeof(SedTemplate).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "RepositoryRoot").Value!;
+
+    private static string SamplePath(string sample) => Path.Combine(RepositoryRoot, "schemas", "samples", "valid", sample);
+
+    /// <summary>The P2100 sample with its career entries repeated until it reaches <see cref="TargetBytes"/>.</summary>
+    private static (string Text, int Entries) Expand(string text)
+    {
+        var entries = Career().Matches(text).Select(m => m.Value).ToList();
+        var close = text.IndexOf("    </ClaimantEmploymentSelfEmploymentDetails>", StringComparison.Ordinal);
+        if (entries.Count == 0 || close < 0)
+        {
+            throw new InvalidOperationException($"{Sample} has no EmploymentSelfEmploymentDetails to repeat.");
+        }
+        var extra = new StringBuilder();
+        var count = entries.Count;
+        while (Encoding.UTF8.GetByteCount(text) + Encoding.UTF8.GetByteCount(extra.ToString()) < TargetBytes)
+        {
+            if (count == MaxEntries)
+            {
+                throw new InvalidOperationException("20 KB needs more career entries than the schema allows.");
+            }
+            extra.Append(entries[count % entries.Count]);
+            count++;
+        }
+        return (text.Insert(close, extra.ToString()), count);
+    }
 
     [GeneratedRegex(@"      <EmploymentSelfEmploymentDetails>.*?</EmploymentSelfEmploymentDetails>\r?\n", RegexOptions.Singleline)]
     private static partial Regex Career();
