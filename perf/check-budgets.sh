@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compares the allocations of a BenchmarkDotNet JSON export with perf/budgets.json.
 # Usage: perf/check-budgets.sh [path/to/*-report-full.json ...]
-#        (default: /tmp/perf-artifacts/BenchmarkDotNet.Artifacts/results/*ValidationBenchmarks-report-full.json)
+#        (default: every *-report-full.json in $CLEISS_BDN_RESULTS, else /tmp/perf-artifacts/BenchmarkDotNet.Artifacts/results:
+#        ValidationBenchmarks, SignatureBenchmarks, RoutingBenchmarks, StoreBenchmarks, As4PackagingBenchmarks, whichever ran)
 # Budget keys are Type.Method(parameter values, in BenchmarkDotNet's order, joined by ", "), e.g.
 # ValidationBenchmarks.ParseXsdRules(5KB), SignatureBenchmarks.Sign(RSA, 5KB). Only the budgets of the
 # benchmark classes present in the given reports are expected (MISS otherwise).
@@ -10,7 +11,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [ $# -eq 0 ]; then
-  set -- $(ls /tmp/perf-artifacts/BenchmarkDotNet.Artifacts/results/*ValidationBenchmarks-report-full.json 2>/dev/null | head -1)
+  results="${CLEISS_BDN_RESULTS:-/tmp/perf-artifacts/BenchmarkDotNet.Artifacts/results}"
+  set -- $(ls "$results"/*-report-full.json 2>/dev/null)
 fi
 for report in "$@"; do
   if [ -z "$report" ] || [ ! -f "$report" ]; then
