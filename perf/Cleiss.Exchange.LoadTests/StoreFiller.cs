@@ -99,7 +99,8 @@ internal static class StoreFiller
             var id = Guid.NewGuid().ToString();
             var instance = Guid.NewGuid().ToString();
             var stem = t.CaseId.Length > 48 ? t.CaseId[..48] : t.CaseId;
-            var caseId = $"{stem}-{Guid.NewGuid().ToString("N")[..8]}";
+            // Unique by construction ('z' + 7 hex digits: random 8-hex-digit suffixes collide by the birthday bound at this count).
+            var caseId = $"{stem}-z{i.ToString("x7", CultureInfo.InvariantCulture)}";
             string Swap(string text) => text.Replace(t.Id, id, StringComparison.Ordinal).Replace(t.InstanceId, instance, StringComparison.Ordinal).Replace(t.CaseId, caseId, StringComparison.Ordinal);
             var partition = IntakeService.PartitionOf(caseId, partitions);
 
