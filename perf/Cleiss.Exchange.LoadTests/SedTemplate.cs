@@ -39,6 +39,34 @@ internal sealed partial class SedTemplate
     /// <summary>A shipped sample (schemas/samples/valid/<paramref name="sample"/>) as it is, to copy fresh like the 20 KB one.</summary>
     public static SedTemplate Unchanged(string sample) => new(sample, (File.ReadAllText(SamplePath(sample)), 0));
 
+    /// <summary>
+    /// A shipped sample with its <paramref name="element"/> entries (at any indentation, one per line block) repeated in order,
+    /// cycling, until the document reaches <paramref name="targetBytes"/>; <paramref name="maxEntries"/> is the schema's maxOccurs.
+    /// </summary>
+    public static SedTemplate Grown(string sample, string element, int targetBytes, int maxEntries)
+    {
+        var text = File.ReadAllText(SamplePath(sample));
+        var entries = Regex.Matches(text, $@"[ ]*<{element}>.*?</{element}>\r?\n", RegexOptions.Singleline).Select(m => m.Value).ToList();
+        if (entries.Count == 0)
+        {
+            throw new InvalidOperationException($"{sample} has no {element} to repeat.");
+        }
+        var close = text.IndexOf(entries[^1], StringComparison.Ordinal) + entries[^1].Length;
+        var extra = new StringBuilder();
+        var count = entries.Count;
+        var bytes = Encoding.UTF8.GetByteCount(text);
+        while (bytes + Encoding.UTF8.GetByteCount(extra.ToString()) < targetBytes)
+        {
+            if (count == maxEntries)
+            {
+                throw new InvalidOperationException($"{targetBytes} bytes need more {element} entries than the schema allows ({maxEntries}).");
+            }
+            extra.Append(entries[count % entries.Count]);
+            count++;
+        }
+        return new SedTemplate(sample, (text.Insert(close, extra.ToString()), count));
+    }
+
     /// <summary>The sample's file name.</summary>
     public string Name { get; }
 
