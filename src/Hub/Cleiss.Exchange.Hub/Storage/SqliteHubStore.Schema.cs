@@ -63,6 +63,8 @@ public sealed partial class SqliteHubStore
         );
         CREATE INDEX IF NOT EXISTS ix_outbox_case ON outbox (case_id, parked);
         CREATE INDEX IF NOT EXISTS ix_outbox_due ON outbox (due_at);
+        -- MAX(parked) on every park: without it SQLite reads the whole outbox (6 ms at 63,000 parked, under the write lock).
+        CREATE INDEX IF NOT EXISTS ix_outbox_parked ON outbox (parked);
 
         -- Exchange evidence: what went over the wire for a document and what came back (one row per kind).
         CREATE TABLE IF NOT EXISTS evidence (
