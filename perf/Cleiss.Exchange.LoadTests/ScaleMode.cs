@@ -5,7 +5,6 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using Cleiss.Exchange.Hub.Host.Simulation;
 using Cleiss.Exchange.Hub.Trust;
-using Microsoft.Data.Sqlite;
 
 namespace Cleiss.Exchange.LoadTests;
 
@@ -80,7 +79,7 @@ internal static class ScaleMode
         using var hub = HubNode.Start(hubData, settings);
         await hub.WaitReadyAsync(TimeSpan.FromSeconds(60));
         var sampler = new RssSampler(hub.ProcessId);
-        using var counters = StartCounters(hub.ProcessId, Path.Combine(data, "counters.csv"));
+        using var counters = ScaleProbes.StartCounters(hub.ProcessId, Path.Combine(data, "counters.csv"));
         Console.WriteLine($"   hub pid {hub.ProcessId} {hub.Api}, ready; RSS {sampler.Sample().Rss / 1024.0:0} MB; dotnet-counters: {(counters is null ? "not found" : "collecting")}");
         var timer = Stopwatch.StartNew();
         var sampling = sampler.RunAsync(() => timer.Elapsed);
@@ -94,16 +93,16 @@ internal static class ScaleMode
         // The delivery worker keeps parking what it has not reached yet: sample until the log is consumed (at most 10 min), then 15 s idle.
         var db = Path.Combine(hubData, "hub.db");
         var settle = Stopwatch.StartNew();
-        while (settle.Elapsed < TimeSpan.FromMinutes(10) && Lag(db) > 0)
+        while (settle.Elapsed < TimeSpan.FromMinutes(10) && ScaleProbes.Lag(db) > 0)
         {
             await Task.Delay(5000);
-            Console.WriteLine($"   [settle {settle.Elapsed.TotalSeconds,5:0} s] log records not yet consumed {Lag(db)}, RSS {sampler.Last.Rss / 1024.0:0} MB");
+            Console.WriteLine($"   [settle {settle.Elapsed.TotalSeconds,5:0} s] log records not yet consumed {ScaleProbes.Lag(db)}, RSS {sampler.Last.Rss / 1024.0:0} MB");
         }
         await Task.Delay(15_000);
         sampler.Stop();
         await sampling;
         var end = sampler.Sample();
-        Console.WriteLine($"   after {timer.Elapsed.TotalSeconds:0} s: documents by status {StatusCounts(db)}; outbox {Count(db, "SELECT COUNT(*) FROM outbox")}; log records not consumed {Lag(db)}; " +
+        Console.WriteLine($"   after {timer.Elapsed.TotalSeconds:0} s: documents by status {ScaleProbes.StatusCounts(db)}; outbox {ScaleProbes.Count(db, "SELECT COUNT(*) FROM outbox")}; log records not consumed {ScaleProbes.Lag(db)}; " +
             $"hub.db {new FileInfo(db).Length / 1048576.0:0} MB");
         Console.WriteLine($"   RSS: start {sampler.First.Rss / 1024.0:0} MB, peak {sampler.PeakRss / 1024.0:0} MB (VmHWM {end.Hwm / 1024.0:0} MB), end {end.Rss / 1024.0:0} MB; hub CPU {hub.CpuTime().TotalSeconds:0} s");
         Console.WriteLine("   RSS by documents accepted: " + string.Join(", ", sampler.Series
@@ -112,7 +111,7 @@ internal static class ScaleMode
         {
             counters.Kill(entireProcessTree: true);
             await counters.WaitForExitAsync();
-            Console.WriteLine("   GC (dotnet-counters, System.Runtime): " + CountersSummary(Path.Combine(data, "counters.csv")));
+            Console.WriteLine("   GC (dotnet-counters, System.Runtime): " + ScaleProbes.CountersSummary(Path.Combine(data, "counters.csv")));
         }
         if (hub.HasExited)
         {
@@ -163,13 +162,13 @@ internal static class ScaleMode
         {
             foreach (var (name, folder) in new[] { ("empty", empty), ($"{fill:N0}", big) })
             {
-                var audit = Count(Path.Combine(folder, "hub.db"), "SELECT COUNT(*) FROM audit");
+                var audit = ScaleProbes.Count(Path.Combine(folder, "hub.db"), "SELECT COUNT(*) FROM audit");
                 using var hub = HubNode.Start(folder, settings);
                 var start = Stopwatch.StartNew();
                 await hub.WaitReadyAsync(TimeSpan.FromMinutes(10));
                 var ready = start.Elapsed;
                 // The audit checkpointer reads the whole trail on its first run and signs the entries the fill added: wait for it.
-                while (start.Elapsed < TimeSpan.FromMinutes(10) && Count(Path.Combine(folder, "hub.db"), "SELECT COALESCE(MAX(tree_size), 0) FROM audit_checkpoints") < audit)
+                while (start.Elapsed < TimeSpan.FromMinutes(10) && ScaleProbes.Count(Path.Combine(folder, "hub.db"), "SELECT COALESCE(MAX(tree_size), 0) FROM audit_checkpoints") < audit)
                 {
                     await Task.Delay(500);
                 }
@@ -199,48 +198,8 @@ internal static class ScaleMode
                 $"| {r.Store} | {r.Round} | {r.Result.Accepted / r.Result.AcceptSeconds:0.0} | {r.Result.Delivered / r.Result.Seconds:0.0} | {r.Result.P50:0.0} / {r.Result.P99:0.0} | {r.Result.Delivered / r.Result.Seconds / (baseline.Delivered / baseline.Seconds):0.00} |"));
         }
         Console.WriteLine();
-        ExplainPlans(Path.Combine(big, "hub.db"));
+        ScaleProbes.ExplainPlans(Path.Combine(big, "hub.db"));
         return results.All(r => r.Result.Delivered == count);
-    }
-
-    /// <summary>The statements a document runs through the embedded store (SqliteHubStore's SQL, as written there) and SQLite's plan for each on the filled store.</summary>
-    private static void ExplainPlans(string database)
-    {
-        string[] statements =
-        [
-            "SELECT id, status, content_sha256 FROM documents WHERE direction = 'outbound' AND instance_id = 'x'",
-            "SELECT state FROM cases WHERE case_id = 'x'",
-            "INSERT INTO cases (case_id, buc, version, status, revision, state, close_at, updated_at) VALUES ('x', 'b', 'v', 'open', 1, '{}', NULL, 't') ON CONFLICT (case_id) DO NOTHING",
-            "INSERT INTO documents (id, instance_id, direction, sed_type, case_id, business_service, sender_id, receiver_id, access_point_id, endpoint, pack_id, content_sha256, payload, status, partition, created_at, updated_at) VALUES ('x','i','outbound','s','c','b','s','r','a',NULL,'p','h',x'00','received',0,'t','t')",
-            "INSERT INTO audit (document_id, at, stage, event, code, facts, prev_hash, hash) VALUES ('x','t','s','e',NULL,'{}','p','h')",
-            "INSERT INTO log (topic, partition, offset, document_id, key, value, at) VALUES ('t', 0, 1, 'x', 'k', NULL, 0)",
-            "SELECT offset, document_id, key, value, at FROM log WHERE topic = 'outbound' AND partition = 0 AND offset > 5 ORDER BY offset LIMIT 64",
-            "SELECT 1 FROM outbox WHERE document_id = 'x' LIMIT 1",
-            "SELECT 1 FROM outbox WHERE case_id = 'x' LIMIT 1",
-            "INSERT INTO outbox (document_id, case_id, access_point_id, due_at, attempt, parked) VALUES ('x', 'c', 'a', 't', 1, (SELECT COALESCE(MAX(parked), 0) + 1 FROM outbox)) ON CONFLICT (document_id) DO UPDATE SET due_at = excluded.due_at, attempt = excluded.attempt",
-            "SELECT document_id, attempt FROM outbox o WHERE due_at <= 't' AND parked = (SELECT MIN(parked) FROM outbox WHERE case_id = o.case_id) ORDER BY due_at LIMIT 32",
-            "SELECT id FROM documents WHERE id = 'x'",
-            "UPDATE documents SET status = 's', last_stage = 'l', signed_payload = COALESCE(NULL, signed_payload), receipt_id = COALESCE(NULL, receipt_id), updated_at = 't' WHERE id = 'x'",
-            "INSERT INTO evidence (document_id, kind, media_type, content, at) VALUES ('x', 'k', 'm', x'00', 't') ON CONFLICT (document_id, kind) DO UPDATE SET content = excluded.content",
-            "INSERT INTO log_offsets (grp, topic, partition, offset) VALUES ('g', 't', 0, 1) ON CONFLICT (grp, topic, partition) DO UPDATE SET offset = excluded.offset",
-            "SELECT seq, document_id, at, stage, event, code, facts, prev_hash, hash FROM audit WHERE seq > 5 ORDER BY seq",
-            "SELECT state FROM cases WHERE close_at IS NOT NULL AND close_at <= 't' AND status = 'open' ORDER BY close_at LIMIT 100",
-        ];
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        connection.Open();
-        Console.WriteLine($"EXPLAIN QUERY PLAN on {database}:");
-        foreach (var sql in statements)
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "EXPLAIN QUERY PLAN " + sql;
-            using var r = command.ExecuteReader();
-            var plan = new List<string>();
-            while (r.Read())
-            {
-                plan.Add(r.GetString(3));
-            }
-            Console.WriteLine($"   {sql[..Math.Min(sql.Length, 90)]} → {(plan.Count == 0 ? "(no table access)" : string.Join("; ", plan))}");
-        }
     }
 
     // ---------------------------------------------------------------- posting
@@ -408,45 +367,6 @@ internal static class ScaleMode
         public static void Set(long value) => Interlocked.Exchange(ref _accepted, value);
     }
 
-    private static Process? StartCounters(int pid, string output)
-    {
-        var tool = Environment.GetEnvironmentVariable("DOTNET_COUNTERS") is { Length: > 0 } configured ? configured : "/tmp/dntools/dotnet-counters";
-        if (!File.Exists(tool))
-        {
-            return null;
-        }
-        var start = new ProcessStartInfo(tool, ["collect", "--process-id", pid.ToString(CultureInfo.InvariantCulture), "--counters", "System.Runtime", "--refresh-interval", "5", "--format", "csv", "--output", output])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var process = Process.Start(start);
-        if (process is not null)
-        {
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-        return process;
-    }
-
-    /// <summary>Peak and last value of each heap-size / committed-memory counter in dotnet-counters' CSV.</summary>
-    private static string CountersSummary(string csv)
-    {
-        if (!File.Exists(csv))
-        {
-            return "no file";
-        }
-        var wanted = new[] { "heap.size", "gc.committed", "Heap Size", "GC Committed", "working_set", "Working Set" };
-        var rows = File.ReadLines(csv).Skip(1).Select(l => l.Split(',')).Where(f => f.Length >= 5 && wanted.Any(w => f[2].Contains(w, StringComparison.Ordinal)))
-            .Select(f => (Name: f[2], Value: double.TryParse(f[^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN)).ToList();
-        return rows.Count == 0 ? "no heap counter in the file"
-            : string.Join("; ", rows.GroupBy(r => r.Name).Select(g => $"{g.Key} peak {Mb(g.Max(r => r.Value), g.Key)} last {Mb(g.Last().Value, g.Key)}"));
-    }
-
-    private static string Mb(double value, string name) =>
-        name.Contains("(By)", StringComparison.Ordinal) || name.Contains("By", StringComparison.Ordinal) ? $"{value / 1048576.0:0} MB" : value.ToString("0.#", CultureInfo.InvariantCulture);
 
     // ---------------------------------------------------------------- helpers
 
@@ -485,41 +405,6 @@ internal static class ScaleMode
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         return (process.ExitCode, await output + await error);
-    }
-
-    private static SqliteConnection Open(string database)
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Mode = SqliteOpenMode.ReadOnly, Pooling = false, DefaultTimeout = 30 }.ToString());
-        connection.Open();
-        return connection;
-    }
-
-    private static long Count(string database, string sql)
-    {
-        using var connection = Open(database);
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Log records of the delivery topic(s) after the delivery group's committed offset.</summary>
-    private static long Lag(string database) => Count(database, """
-        SELECT COUNT(*) FROM log l LEFT JOIN log_offsets o ON o.grp = 'hub.delivery' AND o.topic = l.topic AND o.partition = l.partition
-        WHERE l.document_id IS NOT NULL AND (o.offset IS NULL OR l.offset > o.offset)
-        """);
-
-    private static string StatusCounts(string database)
-    {
-        using var connection = Open(database);
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT status, COUNT(*) FROM documents GROUP BY status ORDER BY status";
-        using var r = command.ExecuteReader();
-        var list = new List<string>();
-        while (r.Read())
-        {
-            list.Add($"{r.GetString(0)} {r.GetInt64(1)}");
-        }
-        return string.Join(", ", list);
     }
 
     private static int FreePort()
