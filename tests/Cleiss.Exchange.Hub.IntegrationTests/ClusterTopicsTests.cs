@@ -38,5 +38,13 @@ public sealed class ClusterTopicsTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(events.Count, events.Select(e => e.Event.EventId).Distinct().Count());
         Assert.Contains(events, e => e.Event.Kind == "failed" && e.Event.Code == "DISPATCH.UNREACHABLE");
         output.WriteLine($"dead-letter topic: 1 record; audit topic: {events.Count} events of the document, in order");
+
+        // The operator's evidence archive of the failed document, read from the cluster's database.
+        var archive = Path.Combine(rig.Root, $"evidence-{id}.zip");
+        var (exit, printed) = CliTests.Cleiss("evidence", "export", "--id", id.ToString(), "--data", rig.HubData, "--postgres", rig.PostgresConnectionString, "-o", archive);
+        Assert.True(exit == 0, printed);
+        using var zip = System.IO.Compression.ZipFile.OpenRead(archive);
+        Assert.Contains(zip.Entries, e => e.FullName == "manifest.json");
+        Assert.Contains(zip.Entries, e => e.FullName == "payload.xml");
     }
 }
