@@ -4,7 +4,7 @@ public sealed partial class SqliteHubStore
 {
     // Durability: WAL with synchronous=FULL fsyncs the WAL on every commit, so an acknowledged
     // document survives a crash or power loss (docs/adr/0002-embedded-store-and-stage-log.md).
-    private const string SchemaSql = """
+    private const string SchemaSql = $"""
         PRAGMA journal_mode = WAL;
         PRAGMA synchronous = FULL;
         PRAGMA foreign_keys = ON;
@@ -93,17 +93,7 @@ public sealed partial class SqliteHubStore
 
         -- The stage log. A record the intake (or a requeue) wrote names its document; one published through
         -- EmbeddedStageTransport carries its own bytes instead. key is the case id; at is Unix milliseconds.
-        CREATE TABLE IF NOT EXISTS log (
-            topic       TEXT NOT NULL,
-            partition   INTEGER NOT NULL,
-            offset      INTEGER NOT NULL,
-            document_id TEXT,
-            key         TEXT,
-            value       BLOB,
-            at          INTEGER,
-            PRIMARY KEY (topic, partition, offset),
-            CHECK (document_id IS NOT NULL OR value IS NOT NULL)
-        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS log {LogColumns}
 
         CREATE TABLE IF NOT EXISTS cases (
             case_id    TEXT PRIMARY KEY,
@@ -156,13 +146,9 @@ public sealed partial class SqliteHubStore
         ) WITHOUT ROWID;
         """;
 
-    /// <summary>
-    /// Databases created before the log carried keys and values have <c>document_id NOT NULL</c> and no key, value or
-    /// at column. SQLite cannot relax a NOT NULL constraint in place, so the table is rebuilt once, in one
-    /// transaction, keeping every record and offset; the key of an old record is its document's case id.
-    /// </summary>
-    private const string UpgradeLogSql = """
-        CREATE TABLE log_upgraded (
+    /// <summary>The stage log's columns, shared by the schema and the one-time upgrade of older logs.</summary>
+    private const string LogColumns = """
+        (
             topic       TEXT NOT NULL,
             partition   INTEGER NOT NULL,
             offset      INTEGER NOT NULL,
@@ -173,6 +159,15 @@ public sealed partial class SqliteHubStore
             PRIMARY KEY (topic, partition, offset),
             CHECK (document_id IS NOT NULL OR value IS NOT NULL)
         ) WITHOUT ROWID;
+        """;
+
+    /// <summary>
+    /// Databases created before the log carried keys and values have <c>document_id NOT NULL</c> and no key, value or
+    /// at column. SQLite cannot relax a NOT NULL constraint in place, so the table is rebuilt once, in one
+    /// transaction, keeping every record and offset; the key of an old record is its document's case id.
+    /// </summary>
+    private const string UpgradeLogSql = $"""
+        CREATE TABLE log_upgraded {LogColumns}
         INSERT INTO log_upgraded (topic, partition, offset, document_id, key)
             SELECT l.topic, l.partition, l.offset, l.document_id, (SELECT d.case_id FROM documents d WHERE d.id = l.document_id)
             FROM log l;
