@@ -103,7 +103,7 @@ internal static class LoadMode
             $"bound {rsa.SignPerSecond / SignaturesPerDocument:0} documents/s at {SignaturesPerDocument} signatures per document");
         TryDelete(root);
 
-        var run = new LoadRun(startedAt, clock.Elapsed.TotalMinutes, "load " + string.Join(' ', args), Machine(), loadBefore, ReadLoad(), runtime, mixText,
+        var run = new LoadRun(startedAt, clock.Elapsed.TotalMinutes, "load " + string.Join(' ', args.Select(a => a.Replace(SedTemplate.RepositoryRoot + Path.DirectorySeparatorChar, "", StringComparison.Ordinal))), Machine(), loadBefore, ReadLoad(), runtime, mixText,
             rsa, SignaturesPerDocument, io, levels);
         var written = LoadReport.Write(run, resultsFolder);
         Console.WriteLine();

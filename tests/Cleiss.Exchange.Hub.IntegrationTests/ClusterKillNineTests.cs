@@ -19,9 +19,9 @@ public sealed class ClusterKillNineTests(ITestOutputHelper output) : IAsyncLifet
     private const int Nodes = 3;
     private readonly ClusterRig _rig = new(startsHub: false);
 
-    public Task InitializeAsync() => ClusterEnvironment.Postgres is null ? Task.CompletedTask : _rig.InitializeAsync();
+    public Task InitializeAsync() => _rig.InitializeAsync();
 
-    public Task DisposeAsync() => ClusterEnvironment.Postgres is null ? Task.CompletedTask : _rig.DisposeAsync();
+    public Task DisposeAsync() => _rig.DisposeAsync();
 
     [ClusterFact]
     public async Task Three_nodes_share_the_load_one_is_killed_and_restarted_and_every_document_is_delivered_once_and_the_audit_verifies()

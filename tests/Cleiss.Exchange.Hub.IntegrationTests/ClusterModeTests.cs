@@ -11,9 +11,9 @@ public sealed class ClusterModeTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly ClusterRig _rig = new();
 
-    public Task InitializeAsync() => ClusterEnvironment.Postgres is null ? Task.CompletedTask : _rig.InitializeAsync();
+    public Task InitializeAsync() => _rig.InitializeAsync();
 
-    public Task DisposeAsync() => ClusterEnvironment.Postgres is null ? Task.CompletedTask : _rig.DisposeAsync();
+    public Task DisposeAsync() => _rig.DisposeAsync();
 
     [ClusterFact]
     public async Task Two_nodes_share_the_documents_each_is_delivered_once_and_the_audit_verifies()

@@ -95,8 +95,13 @@ public class ClusterRig(bool startsHub = true, IReadOnlyDictionary<string, strin
 
     protected override bool StartsHub => startsHub;
 
+    /// <remarks>Without a PostgreSQL test database the rig starts nothing (its tests are skipped with the reason).</remarks>
     public override async Task InitializeAsync()
     {
+        if (ClusterEnvironment.Postgres is null)
+        {
+            return;
+        }
         await using (var connection = new NpgsqlConnection(ClusterEnvironment.Postgres))
         {
             await connection.OpenAsync();
@@ -113,6 +118,10 @@ public class ClusterRig(bool startsHub = true, IReadOnlyDictionary<string, strin
 
     public override async Task DisposeAsync()
     {
+        if (ClusterEnvironment.Postgres is null)
+        {
+            return;
+        }
         await base.DisposeAsync();
         if (_kafka is not null)
         {

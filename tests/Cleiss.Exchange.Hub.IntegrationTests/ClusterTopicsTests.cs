@@ -12,9 +12,9 @@ public sealed class ClusterTopicsTests(ITestOutputHelper output) : IAsyncLifetim
 {
     private readonly ClusterRig _rig = new(extra: new Dictionary<string, string?> { ["Hub:Dispatch:MaxAttempts"] = "1" });
 
-    public Task InitializeAsync() => ClusterEnvironment.Postgres is null ? Task.CompletedTask : _rig.InitializeAsync();
+    public Task InitializeAsync() => _rig.InitializeAsync();
 
-    public Task DisposeAsync() => ClusterEnvironment.Postgres is null ? Task.CompletedTask : _rig.DisposeAsync();
+    public Task DisposeAsync() => _rig.DisposeAsync();
 
     [ClusterFact]
     public async Task Audit_events_go_to_the_audit_topic_and_a_failed_document_to_the_dead_letter_topic()

@@ -42,6 +42,9 @@ public sealed partial class StageLogRelay(
     private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan FollowerPoll = TimeSpan.FromSeconds(1);
 
+    /// <summary>The last audit sequence number published, kept while this node leads (only the leader moves it).</summary>
+    private long? _auditCursor;
+
     private readonly StagePartition[] _partitions =
     [
         .. Enumerable.Range(0, hub.Value.Partitions).Select(p => new StagePartition(HubPipeline.OutboundTopic, p)),
@@ -61,6 +64,7 @@ public sealed partial class StageLogRelay(
                     continue;
                 }
                 LogLeading(logger);
+                _auditCursor = null; // another leader may have moved it: read it again once
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     if (await RelayOnceAsync(stoppingToken) + await RelayAuditAsync(stoppingToken) == 0)
@@ -114,7 +118,7 @@ public sealed partial class StageLogRelay(
     /// </summary>
     internal async Task<int> RelayAuditAsync(CancellationToken cancellationToken)
     {
-        var after = await log.GetCommittedOffsetAsync(AuditGroup, AuditCursor, 0, cancellationToken);
+        var after = _auditCursor ??= await log.GetCommittedOffsetAsync(AuditGroup, AuditCursor, 0, cancellationToken);
         var events = await relayStore.ReadAuditForRelayAsync(Math.Max(after, 0), AuditBatch, cancellationToken);
         if (events.Count == 0)
         {
@@ -136,6 +140,7 @@ public sealed partial class StageLogRelay(
         }
         await Task.WhenAll(sends);
         await log.CommitOffsetAsync(AuditGroup, AuditCursor, 0, events[^1].Seq, cancellationToken);
+        _auditCursor = events[^1].Seq;
         return events.Count;
     }
 
