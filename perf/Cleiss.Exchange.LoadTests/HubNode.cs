@@ -46,6 +46,12 @@ internal sealed class HubNode : IDisposable
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
+        // Runtime knobs for the hub alone (not the driver), e.g. CLEISS_LOAD_HUB_ENV="DOTNET_gcServer=0;DOTNET_TieredPGO=0".
+        foreach (var pair in (Environment.GetEnvironmentVariable("CLEISS_LOAD_HUB_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            start.Environment[pair[..equals]] = pair[(equals + 1)..];
+        }
         var node = new HubNode(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"), api);
         node._process.OutputDataReceived += (_, _) => { };
         node._process.ErrorDataReceived += (_, e) =>

@@ -43,7 +43,9 @@ internal static class LoadMode
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var rates = (args.Length > 0 ? args[0] : "25,50,100,200").Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture)).ToList();
+        // "max" measures the maximum rate alone (no open-loop levels): the quick loop when trying a change.
+        var maxOnly = args.Length > 0 && args[0] == "max";
+        var rates = maxOnly ? [] : (args.Length > 0 ? args[0] : "25,50,100,200").Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture)).ToList();
         var window = TimeSpan.FromSeconds(Arg(args, 1, 15));
         var warmUp = TimeSpan.FromSeconds(Arg(args, 2, 4));
         var inFlight = Arg(args, 3, 64);
@@ -84,7 +86,7 @@ internal static class LoadMode
             var max = await HubLoad.RunClosedAsync(hub, partner, mix, inFlight, warmUp, window);
             levels.Add(max);
             var half = Math.Max(5, Math.Round(max.DeliveredPerSecond / 2 / 5) * 5);
-            if (!rates.Contains(half))
+            if (!maxOnly && !rates.Contains(half))
             {
                 rates.Add(half);
             }

@@ -31,7 +31,10 @@ internal static class LoadReport
             levels = run.Levels.Select(l => new { l.Name, l.AcceptedPerSecond, l.DeliveredPerSecond, l.OtherCores, ofCryptoBound = l.DeliveredPerSecond / run.CryptoBound, ofIoBound = l.DeliveredPerSecond / run.IoBound }),
         }, Json));
         File.WriteAllText(md, Markdown(run, Path.GetFileName(png)));
-        Plot(run, png);
+        if (run.Levels.Count > 1)
+        {
+            Plot(run, png); // nothing to plot against offered load with the maximum rate alone ("max")
+        }
         return (md, json, png);
     }
 

@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Xml;
+using Cleiss.Exchange.Hub.Trust;
 using static Cleiss.Exchange.Adapters.As4.As4Namespaces;
 
 namespace Cleiss.Exchange.Adapters.As4.Security;
@@ -184,13 +185,11 @@ public static partial class WsSecurityVerifier
         int size;
         if (algorithm == "RSA")
         {
-            using var rsa = certificate.GetRSAPublicKey();
-            size = rsa?.KeySize ?? 0;
+            size = PublicKeys.Rsa(certificate)?.KeySize ?? 0;
         }
         else if (algorithm == "EC")
         {
-            using var ec = certificate.GetECDsaPublicKey();
-            size = ec?.KeySize ?? 0;
+            size = PublicKeys.Ecdsa(certificate)?.KeySize ?? 0;
         }
         else
         {

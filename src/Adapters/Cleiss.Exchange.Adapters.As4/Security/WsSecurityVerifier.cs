@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Xml;
 using Cleiss.Exchange.Adapters.As4.Model;
 using Cleiss.Exchange.Hub;
 using Cleiss.Exchange.Hub.Abstractions;
+using Cleiss.Exchange.Hub.Trust;
 using static Cleiss.Exchange.Adapters.As4.As4Namespaces;
 
 namespace Cleiss.Exchange.Adapters.As4.Security;
@@ -173,7 +173,7 @@ public static partial class WsSecurityVerifier
         }
         if (signatureMethod.Rsa)
         {
-            using var rsa = key.Certificate!.GetRSAPublicKey();
+            var rsa = PublicKeys.Rsa(key.Certificate!);
             if (rsa is null)
             {
                 return Refuse(ExchangeErrors.As4SignaturePolicy, $"SignatureMethod {method} needs an RSA key; the certificate has a {key.Algorithm} key.", key);
@@ -185,7 +185,7 @@ public static partial class WsSecurityVerifier
         }
         else
         {
-            using var ec = key.Certificate!.GetECDsaPublicKey();
+            var ec = PublicKeys.Ecdsa(key.Certificate!);
             if (ec is null)
             {
                 return Refuse(ExchangeErrors.As4SignaturePolicy, $"SignatureMethod {method} needs an EC key; the certificate has a {key.Algorithm} key.", key);
@@ -221,12 +221,12 @@ public static partial class WsSecurityVerifier
         {
             if (signatureMethod.Rsa)
             {
-                using var rsa = key.Certificate!.GetRSAPublicKey()!;
+                var rsa = PublicKeys.Rsa(key.Certificate!)!;
                 signatureValid = rsa.VerifyData(canonical, signatureValue, signatureMethod.Hash, RSASignaturePadding.Pkcs1);
             }
             else
             {
-                using var ec = key.Certificate!.GetECDsaPublicKey()!;
+                var ec = PublicKeys.Ecdsa(key.Certificate!)!;
                 signatureValid = ec.VerifyData(canonical, signatureValue, signatureMethod.Hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
             }
         }

@@ -29,9 +29,9 @@ public sealed class HubOptions
     [Required, RegularExpression("^(embedded|cluster)$")]
     public string Mode { get; set; } = EmbeddedMode;
 
-    /// <summary>Number of partitions of the store's stage log (parallelism; order is kept per case). Default 4.</summary>
+    /// <summary>Number of partitions of the store's stage log (delivery lanes; order is kept per case). Default 16 (ADR 0017).</summary>
     [Range(1, 64)]
-    public int Partitions { get; set; } = 4;
+    public int Partitions { get; set; } = 16;
 
     /// <summary>Country served by this hub (ISO code as used by EESSI). Default <c>FR</c>.</summary>
     public string Country => AccessPointId[..2];

@@ -60,7 +60,7 @@ public sealed partial class SqliteHubStore
             var topic = HubPipeline.Topic(ParseDirection(direction));
             var offset = await NextOffsetAsync(scope, topic, partition, cancellationToken);
             await InsertLogRecordAsync(scope, topic, partition, offset, documentId, caseId, null, auditEvent.At, cancellationToken);
-            scope.AfterCommit = () => _nextOffsets[(topic, partition)] = offset + 1;
+            scope.Allocated(topic, partition, offset);
             appended = (topic, partition);
             return (true, true);
         }, cancellationToken);

@@ -57,7 +57,7 @@ public sealed partial class SqliteHubStore
 
     private async Task<long> NextOffsetAsync(WriteScope scope, string topic, int partition, CancellationToken cancellationToken)
     {
-        if (_nextOffsets.TryGetValue((topic, partition), out var next))
+        if (scope.TryGetNextOffset(topic, partition, out var next) || _nextOffsets.TryGetValue((topic, partition), out next))
         {
             return next;
         }
@@ -107,7 +107,7 @@ public sealed partial class SqliteHubStore
         {
             var offset = await NextOffsetAsync(scope, topic, partition, cancellationToken);
             await InsertLogRecordAsync(scope, topic, partition, offset, null, key, value, at, cancellationToken);
-            scope.AfterCommit = () => _nextOffsets[(topic, partition)] = offset + 1;
+            scope.Allocated(topic, partition, offset);
             return (offset, true);
         }, cancellationToken);
         Appended?.Invoke(topic, partition);

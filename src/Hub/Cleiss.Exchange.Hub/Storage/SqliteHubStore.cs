@@ -102,6 +102,7 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, Audit.IAuditL
         finally
         {
             _writeLock.Release();
+            HandOffQueuedWrites();
         }
     }
 
@@ -129,7 +130,7 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, Audit.IAuditL
             await AppendAuditCoreAsync(scope, events, cancellationToken);
             var offset = await NextOffsetAsync(scope, topic, document.Partition, cancellationToken);
             await InsertLogRecordAsync(scope, topic, document.Partition, offset, document.Id, document.CaseId, null, document.CreatedAt, cancellationToken);
-            scope.AfterCommit = () => _nextOffsets[(topic, document.Partition)] = offset + 1;
+            scope.Allocated(topic, document.Partition, offset);
             return (new IntakeCommitResult(document.Id, document.Status, Created: true, SameContent: true), true);
         }, cancellationToken);
         if (result.Created)
@@ -297,6 +298,7 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, Audit.IAuditL
         finally
         {
             _writeLock.Release();
+            HandOffQueuedWrites();
         }
         SqliteConnection.ClearAllPools();
     }
@@ -394,60 +396,6 @@ public sealed partial class SqliteHubStore : IHubStore, IStageLog, Audit.IAuditL
             previous = next;
         }
         scope.ChainHead = previous;
-    }
-
-    /// <summary>
-    /// Runs one transaction on the single writer connection, under the write lock. The work returns its
-    /// result and whether to commit; in-memory state (the audit chain head, log offsets) moves only after
-    /// the commit, so a failed or rolled-back write leaves nothing behind.
-    /// </summary>
-    private async Task<T> WriteAsync<T>(Func<WriteScope, Task<(T Result, bool Commit)>> work, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            await using var tx = (SqliteTransaction)await Writer.BeginTransactionAsync(cancellationToken);
-            var scope = new WriteScope(Writer, tx, _lastHash);
-            var (result, commit) = await work(scope);
-            if (!commit)
-            {
-                await tx.RollbackAsync(cancellationToken);
-                return result;
-            }
-            if (WriteFault?.Invoke() == true)
-            {
-                // Fault injection (tests): the disk fails at the commit, as SQLite reports it (SQLITE_IOERR).
-                throw new SqliteException("disk I/O error (injected)", 10);
-            }
-            await tx.CommitAsync(cancellationToken);
-            _lastHash = scope.ChainHead;
-            scope.AfterCommit?.Invoke();
-            return result;
-        }
-        catch (SqliteException ex)
-        {
-            throw StorageFailure(ex);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    /// <summary>One write transaction: commands bound to it, and what to update after it commits.</summary>
-    private sealed class WriteScope(SqliteConnection connection, SqliteTransaction transaction, string chainHead)
-    {
-        public string ChainHead { get; set; } = chainHead;
-
-        public Action? AfterCommit { get; set; }
-
-        public SqliteCommand Command(string sql)
-        {
-            var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = sql;
-            return command;
-        }
     }
 
     internal static string ChainHash(string previous, string documentId, string at, string stage, string evt, string? code, string factsJson)

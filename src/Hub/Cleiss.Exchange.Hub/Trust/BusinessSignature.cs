@@ -214,12 +214,11 @@ public static class BusinessSignature
             return Policy("Only the enveloped-signature and exclusive C14N transforms are accepted, in that order.");
         }
 
-        var (publicKey, problem) = SignatureAlgorithms.PublicKeyFor(trusted, info.SignatureMethod);
-        if (publicKey is null)
+        var (key, problem) = SignatureAlgorithms.PublicKeyFor(trusted, info.SignatureMethod);
+        if (key is null)
         {
             return Policy(problem!);
         }
-        using var key = publicKey;
         // The profile is fixed and checked above, so the digests are computed here directly on this tree
         // (SignedXml would copy the document twice): the reference over the document minus this signature
         // (enveloped-signature, then exclusive C14N), and SignedInfo in exclusive C14N.

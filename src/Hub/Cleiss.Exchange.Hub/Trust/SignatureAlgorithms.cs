@@ -46,33 +46,32 @@ public static class SignatureAlgorithms
 
     /// <summary>
     /// The public key of a trusted certificate for a signature method, or why the pair is refused: the
-    /// method must be in the profile and match the certificate's key type and size.
+    /// method must be in the profile and match the certificate's key type and size. The key is shared
+    /// (<see cref="PublicKeys"/>): do not dispose it.
     /// </summary>
     public static (AsymmetricAlgorithm? Key, string? Problem) PublicKeyFor(X509Certificate2 certificate, string? signatureMethod)
     {
         switch (signatureMethod)
         {
             case RsaSha256:
-                var rsa = certificate.GetRSAPublicKey();
+                var rsa = PublicKeys.Rsa(certificate);
                 if (rsa is null)
                 {
                     return (null, "The signature says RSA-SHA256 but the registered certificate has no RSA key.");
                 }
                 if (rsa.KeySize < MinimumRsaBits)
                 {
-                    rsa.Dispose();
                     return (null, $"The registered RSA key has {rsa.KeySize} bits; at least {MinimumRsaBits} are required.");
                 }
                 return (rsa, null);
             case EcdsaSha256:
-                var ec = certificate.GetECDsaPublicKey();
+                var ec = PublicKeys.Ecdsa(certificate);
                 if (ec is null)
                 {
                     return (null, "The signature says ECDSA-SHA256 but the registered certificate has no ECDSA key.");
                 }
                 if (!IsP256(ec))
                 {
-                    ec.Dispose();
                     return (null, "Only ECDSA keys on curve P-256 are accepted.");
                 }
                 return (ec, null);
