@@ -96,7 +96,7 @@ public static class HubServiceCollectionExtensions
     /// </summary>
     private static DeliveryFeed EmbeddedDeliveryFeed(HubOptions hub) =>
         new([HubPipeline.OutboundTopic, HubPipeline.InboundTopic], DeliveryWorker.ConsumerGroup, 2 * hub.Partitions,
-            message => Guid.Parse(System.Text.Encoding.UTF8.GetString(message.Value)));
+            message => Guid.Parse(System.Text.Encoding.UTF8.GetString(message.Value)), BlocksWhileWaiting: false);
 
     /// <summary>The Quartz job that signs audit checkpoints (every <c>Hub:Audit:CheckpointPoll</c>, when due).</summary>
     private static void AddAuditCheckpoints(IServiceCollection services)

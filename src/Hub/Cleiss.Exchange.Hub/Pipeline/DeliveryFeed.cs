@@ -11,4 +11,8 @@ namespace Cleiss.Exchange.Hub.Pipeline;
 /// <param name="Group">The consumer group every node joins, so they share the partitions.</param>
 /// <param name="Members">Members this node runs in the group.</param>
 /// <param name="DocumentId">Reads the document id a record carries.</param>
-public sealed record DeliveryFeed(IReadOnlyList<string> Topics, string Group, int Members, Func<StageMessage, Guid> DocumentId);
+/// <param name="BlocksWhileWaiting">
+/// Whether the transport's subscriptions block the calling thread while they wait for a record (Kafka's consumer does):
+/// each member then gets a thread of its own. The embedded log waits asynchronously, so its members are plain tasks.
+/// </param>
+public sealed record DeliveryFeed(IReadOnlyList<string> Topics, string Group, int Members, Func<StageMessage, Guid> DocumentId, bool BlocksWhileWaiting = true);

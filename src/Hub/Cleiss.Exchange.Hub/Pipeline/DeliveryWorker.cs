@@ -49,14 +49,19 @@ public sealed class DeliveryWorker(
         var loops = new List<Task>();
         for (var m = 0; m < feed.Members; m++)
         {
-            loops.Add(Task.Factory.StartNew(() => RunMember(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+            loops.Add(feed.BlocksWhileWaiting
+                ? Task.Factory.StartNew(() => RunMemberAsync(blocking: true, stoppingToken).GetAwaiter().GetResult(), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                : Task.Run(() => RunMemberAsync(blocking: false, stoppingToken), stoppingToken));
         }
         loops.Add(DrainOutboxAsync(stoppingToken));
         await Task.WhenAll(loops);
     }
 
-    /// <summary>One member of the feed's group, on a thread of its own: a transport may block while it waits (Kafka's consumer does).</summary>
-    private void RunMember(CancellationToken stoppingToken)
+    /// <summary>
+    /// One member of the feed's group. <paramref name="blocking"/>: the transport blocks while it waits (Kafka's
+    /// consumer does), so the member runs on a thread of its own and never awaits; otherwise it is a plain async loop.
+    /// </summary>
+    private async Task RunMemberAsync(bool blocking, CancellationToken stoppingToken)
     {
         using var subscription = transport.Subscribe(feed.Group, feed.Topics);
         while (!stoppingToken.IsCancellationRequested)
@@ -64,8 +69,15 @@ public sealed class DeliveryWorker(
             try
             {
                 // The record's offset is committed only after the document reached an end state or was parked.
-                subscription.HandleNextAsync((message, token) => ProcessGuardedAsync(feed.DocumentId(message), null, token), IdlePoll, stoppingToken)
-                    .GetAwaiter().GetResult();
+                var next = subscription.HandleNextAsync((message, token) => ProcessGuardedAsync(feed.DocumentId(message), null, token), IdlePoll, stoppingToken);
+                if (blocking)
+                {
+                    next.GetAwaiter().GetResult();
+                }
+                else
+                {
+                    await next;
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -75,7 +87,14 @@ public sealed class DeliveryWorker(
             {
                 // The store or the log is unavailable: nothing was committed, so the record comes again after a pause.
                 Log.WorkerLoopFailed(logger, ex, feed.Group, 0);
-                stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+                if (blocking)
+                {
+                    stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+                }
+                else
+                {
+                    await Task.WhenAny(Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken));
+                }
             }
         }
     }
