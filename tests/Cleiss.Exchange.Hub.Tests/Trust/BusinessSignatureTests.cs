@@ -170,4 +170,37 @@ public sealed class BusinessSignatureTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => SelfSigned(RSA.Create(1024)));
         Assert.Throws<InvalidOperationException>(() => SelfSigned(ECDsa.Create(ECCurve.NamedCurves.nistP384)));
     }
+    [Theory]
+    [InlineData("<SignatureValue>", "<SignatureValue>not*base64", "a signature value that is not base64")]
+    [InlineData("<DigestValue>", "<DigestValue>%%", "a digest value that is not base64")]
+    [InlineData("<SignatureMethod ", "<SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\"><HMACOutputLength>8</HMACOutputLength></SignatureMethod><SignatureMethod ", "two signature methods")]
+    [InlineData("<DigestMethod ", "<DigestValue>AAAA</DigestValue><DigestMethod ", "a reference with two digest values")]
+    [InlineData(" Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"", "", "a transform without an algorithm")]
+    public void A_signature_outside_the_profile_s_one_shape_is_a_policy_violation(string find, string replace, string what)
+    {
+        var xml = Encoding.UTF8.GetString(SignedSample());
+        Assert.Contains(find, xml, StringComparison.Ordinal);
+
+        var check = Verify(Encoding.UTF8.GetBytes(ReplaceFirst(xml, find, replace)));
+
+        Assert.True(check.Code == "VERIFY.POLICY_VIOLATION", $"{what}: {check.Code} {check.Detail}");
+    }
+
+    [Fact]
+    public void A_digest_of_the_wrong_length_is_an_invalid_signature_not_a_crash()
+    {
+        var xml = Encoding.UTF8.GetString(SignedSample());
+        var start = xml.IndexOf("<DigestValue>", StringComparison.Ordinal) + "<DigestValue>".Length;
+        var end = xml.IndexOf("</DigestValue>", start, StringComparison.Ordinal);
+
+        var check = Verify(Encoding.UTF8.GetBytes(string.Concat(xml.AsSpan(0, start), "AAAA", xml.AsSpan(end))));
+
+        Assert.Equal("VERIFY.SIGNATURE_INVALID", check.Code);
+    }
+
+    private static string ReplaceFirst(string text, string find, string replace)
+    {
+        var at = text.IndexOf(find, StringComparison.Ordinal);
+        return string.Concat(text.AsSpan(0, at), replace, text.AsSpan(at + find.Length));
+    }
 }

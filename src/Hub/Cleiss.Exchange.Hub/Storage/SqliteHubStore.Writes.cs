@@ -20,6 +20,9 @@ public sealed partial class SqliteHubStore
 
     private readonly ConcurrentQueue<PendingWrite> _writes = new();
 
+    /// <summary>The group being committed: used under the write lock only, reused so a group allocates no list.</summary>
+    private readonly List<PendingWrite> _group = new(MaxWritesPerCommit);
+
     /// <summary>Writes waiting for a group (tests).</summary>
     internal int QueuedWrites => _writes.Count;
 
@@ -81,7 +84,8 @@ public sealed partial class SqliteHubStore
     /// <summary>Takes up to <see cref="MaxWritesPerCommit"/> queued writes and commits them together (under the write lock).</summary>
     private async Task CommitGroupAsync()
     {
-        var group = new List<PendingWrite>(Math.Min(_writes.Count, MaxWritesPerCommit));
+        var group = _group;
+        group.Clear();
         while (group.Count < MaxWritesPerCommit && _writes.TryDequeue(out var queued))
         {
             if (queued.TryStart())
@@ -99,9 +103,11 @@ public sealed partial class SqliteHubStore
             tx = (SqliteTransaction)await Writer.BeginTransactionAsync(CancellationToken.None);
             var state = new GroupState(_lastHash);
             var committing = 0;
+            // A write alone needs no savepoint: rolling back the transaction undoes it just as well.
+            var savepoints = group.Count > 1;
             foreach (var write in group)
             {
-                if (await RunInSavepointAsync(tx, state, write))
+                if (await RunInSavepointAsync(tx, state, write, savepoints))
                 {
                     committing++;
                 }
@@ -120,9 +126,12 @@ public sealed partial class SqliteHubStore
                 await tx.CommitAsync(CancellationToken.None);
                 Interlocked.Increment(ref _commits);
                 _lastHash = state.ChainHead;
-                foreach (var (key, next) in state.Offsets)
+                if (state.Offsets is { } offsets)
                 {
-                    _nextOffsets[key] = next;
+                    foreach (var (key, next) in offsets)
+                    {
+                        _nextOffsets[key] = next;
+                    }
                 }
             }
         }
@@ -147,12 +156,19 @@ public sealed partial class SqliteHubStore
         {
             write.Complete();
         }
+        group.Clear();
     }
 
-    /// <summary>Runs one write in its own savepoint; true when it is to be committed. Its own failure undoes only it.</summary>
-    private async Task<bool> RunInSavepointAsync(SqliteTransaction tx, GroupState state, PendingWrite write)
+    /// <summary>
+    /// Runs one write, in its own savepoint when it shares the transaction; true when it is to be committed. Its own
+    /// failure undoes only it (alone, the caller rolls the transaction back since nothing is to be committed).
+    /// </summary>
+    private async Task<bool> RunInSavepointAsync(SqliteTransaction tx, GroupState state, PendingWrite write, bool savepoint)
     {
-        await tx.SaveAsync(Savepoint, CancellationToken.None);
+        if (savepoint)
+        {
+            await tx.SaveAsync(Savepoint, CancellationToken.None);
+        }
         var scope = new WriteScope(Writer, tx, state);
         bool commit;
         try
@@ -161,17 +177,23 @@ public sealed partial class SqliteHubStore
         }
         catch (Exception ex)
         {
-            // A failed savepoint rollback (SQLite dropped the whole transaction, e.g. SQLITE_FULL) throws: the group fails.
-            await tx.RollbackAsync(Savepoint, CancellationToken.None);
-            await tx.ReleaseAsync(Savepoint, CancellationToken.None);
+            if (savepoint)
+            {
+                // A failed savepoint rollback (SQLite dropped the whole transaction, e.g. SQLITE_FULL) throws: the group fails.
+                await tx.RollbackAsync(Savepoint, CancellationToken.None);
+                await tx.ReleaseAsync(Savepoint, CancellationToken.None);
+            }
             write.Fail(ex is SqliteException sqlite ? StorageFailure(sqlite) : ex);
             return false;
         }
-        if (!commit)
+        if (savepoint)
         {
-            await tx.RollbackAsync(Savepoint, CancellationToken.None);
+            if (!commit)
+            {
+                await tx.RollbackAsync(Savepoint, CancellationToken.None);
+            }
+            await tx.ReleaseAsync(Savepoint, CancellationToken.None);
         }
-        await tx.ReleaseAsync(Savepoint, CancellationToken.None);
         if (commit)
         {
             state.Accept(scope);
@@ -184,13 +206,15 @@ public sealed partial class SqliteHubStore
     {
         public string ChainHead { get; private set; } = chainHead;
 
-        public Dictionary<(string Topic, int Partition), long> Offsets { get; } = [];
+        /// <summary>Null until a write of the group appends to the log.</summary>
+        public Dictionary<(string Topic, int Partition), long>? Offsets { get; private set; }
 
         public void Accept(WriteScope scope)
         {
             ChainHead = scope.ChainHead;
             if (scope.Allocations is { } allocations)
             {
+                Offsets ??= [];
                 foreach (var (key, next) in allocations)
                 {
                     Offsets[key] = next;
@@ -218,8 +242,11 @@ public sealed partial class SqliteHubStore
         public void Allocated(string topic, int partition, long offset) => (Allocations ??= [])[(topic, partition)] = offset + 1;
 
         /// <summary>The next offset of a partition after the offsets this write and the group's earlier writes took.</summary>
-        public bool TryGetNextOffset(string topic, int partition, out long next) =>
-            Allocations?.TryGetValue((topic, partition), out next) == true || group.Offsets.TryGetValue((topic, partition), out next);
+        public bool TryGetNextOffset(string topic, int partition, out long next)
+        {
+            next = 0;
+            return Allocations?.TryGetValue((topic, partition), out next) == true || group.Offsets?.TryGetValue((topic, partition), out next) == true;
+        }
     }
 
     /// <summary>A queued write: started at most once, completed after its group committed.</summary>
