@@ -47,6 +47,27 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Many_concurrent_writers_all_commit_once_with_contiguous_offsets_and_a_valid_chain()
+    {
+        const int writers = 32, each = 25;
+        var all = Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < each; i++)
+            {
+                Assert.True((await Commit(Document($"w{w}-{i}"))).Created);
+                await _store.CommitOffsetAsync("g", Topic, 0, (w * each) + i, CancellationToken.None); // another kind of write in between
+            }
+        })));
+        await all.WaitAsync(Patience);
+
+        var log = await _store.ReadAsync(Topic, 0, -1, writers * each + 1, CancellationToken.None);
+        Assert.Equal(Enumerable.Range(0, writers * each).Select(i => (long)i), log.Select(r => r.Offset));
+        Assert.Equal(writers * each, log.Select(r => r.DocumentId).Distinct().Count());
+        Assert.Null(await _store.VerifyAuditChainAsync(CancellationToken.None));
+        Assert.Equal(0, _store.QueuedWrites);
+    }
+
+    [Fact]
     public async Task A_write_that_fails_inside_a_group_is_undone_alone_and_the_next_one_takes_its_offset()
     {
         var (first, release) = await HoldFirstCommitAsync(Document("i-0"));

@@ -41,9 +41,12 @@ public sealed partial class SqliteHubStore
         cancellationToken.ThrowIfCancellationRequested();
         var write = new PendingWrite<T>(work, cancellationToken);
         _writes.Enqueue(write);
-        // Lead groups until ours is done; when the lock is taken its holder will find ours in the queue.
+        // Lead groups until ours is done. When the lock is taken, its holder finds ours in the queue: every holder looks
+        // at the queue after it lets the lock go.
+        var led = false;
         while (!write.Task.IsCompleted && _writeLock.Wait(0, CancellationToken.None))
         {
+            led = true;
             try
             {
                 await CommitGroupAsync();
@@ -53,11 +56,17 @@ public sealed partial class SqliteHubStore
                 _writeLock.Release();
             }
         }
-        HandOffQueuedWrites();
+        if (led)
+        {
+            HandOffQueuedWrites();
+        }
         return await write.Task;
     }
 
-    /// <summary>Writes queued while the lock was held are committed by a pool thread: nobody else may be left to.</summary>
+    /// <summary>
+    /// Called by every holder of the write lock after it let the lock go: writes queued meanwhile are committed by a
+    /// pool thread, since their callers found the lock taken and wait.
+    /// </summary>
     private void HandOffQueuedWrites()
     {
         if (!_writes.IsEmpty)
