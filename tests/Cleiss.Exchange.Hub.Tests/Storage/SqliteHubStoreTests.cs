@@ -6,7 +6,7 @@ using static Cleiss.Exchange.Hub.Tests.Storage.Compliance.StoredDocuments;
 namespace Cleiss.Exchange.Hub.Tests.Storage;
 
 /// <summary>The SQLite store; what every store must do is in the compliance suite (<see cref="Compliance.SqliteStoreComplianceTests"/>).</summary>
-public sealed class SqliteHubStoreTests : IAsyncLifetime
+public sealed partial class SqliteHubStoreTests : IAsyncLifetime
 {
     private readonly TempDirectory _folder = new();
     private SqliteHubStore _store = null!;

@@ -43,20 +43,7 @@ public sealed partial class SqliteHubStore
         _writes.Enqueue(write);
         // Lead groups until ours is done. When the lock is taken, its holder finds ours in the queue: every holder looks
         // at the queue after it lets the lock go.
-        var led = false;
-        while (!write.Task.IsCompleted && _writeLock.Wait(0, CancellationToken.None))
-        {
-            led = true;
-            try
-            {
-                await CommitGroupAsync();
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
-        }
-        if (led)
+        if (await LeadGroupsAsync(write))
         {
             HandOffQueuedWrites();
         }
@@ -71,14 +58,20 @@ public sealed partial class SqliteHubStore
     {
         if (!_writes.IsEmpty)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static store => _ = store.DrainWritesAsync(), this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static store => _ = store.LeadGroupsAsync(null), this, preferLocal: false);
         }
     }
 
-    private async Task DrainWritesAsync()
+    /// <summary>
+    /// Commits groups while the lock is free and there is work: until <paramref name="own"/> is done, or, for a pool
+    /// thread handed the queue (<paramref name="own"/> null), until the queue is empty. True when it held the lock.
+    /// </summary>
+    private async Task<bool> LeadGroupsAsync(PendingWrite? own)
     {
-        while (!_writes.IsEmpty && _writeLock.Wait(0, CancellationToken.None))
+        var led = false;
+        while ((own is null ? !_writes.IsEmpty : !own.IsCompleted) && _writeLock.Wait(0, CancellationToken.None))
         {
+            led = true;
             try
             {
                 await CommitGroupAsync();
@@ -88,6 +81,7 @@ public sealed partial class SqliteHubStore
                 _writeLock.Release();
             }
         }
+        return led;
     }
 
     /// <summary>Takes up to <see cref="MaxWritesPerCommit"/> queued writes and commits them together (under the write lock).</summary>
@@ -280,6 +274,9 @@ public sealed partial class SqliteHubStore
 
         protected abstract CancellationToken Token { get; }
 
+        /// <summary>Whether the write committed, failed or was cancelled.</summary>
+        public abstract bool IsCompleted { get; }
+
         public abstract Task<bool> RunAsync(WriteScope scope);
 
         public abstract void Complete();
@@ -293,6 +290,8 @@ public sealed partial class SqliteHubStore
         private T _result = default!;
 
         public Task<T> Task => _completion.Task;
+
+        public override bool IsCompleted => _completion.Task.IsCompleted;
 
         protected override CancellationToken Token => cancellationToken;
 

@@ -41,7 +41,7 @@ internal sealed record SignedProfile(XmlElement SignedInfo, string SignatureMeth
             return Fail("Only exclusive C14N without comments is accepted as canonicalization.", out problem);
         }
         var method = Algorithm(signedInfo[1]);
-        if (method is not (SignatureAlgorithms.RsaSha256 or SignatureAlgorithms.EcdsaSha256) || Children(signedInfo[1]).Count != 0)
+        if (method is not (SignatureAlgorithms.RsaSha256 or SignatureAlgorithms.EcdsaSha256) || HasChildElement(signedInfo[1]))
         {
             return Fail("Only RSA-SHA256 and ECDSA-P256-SHA256 are accepted as signature methods.", out problem);
         }
@@ -52,12 +52,12 @@ internal sealed record SignedProfile(XmlElement SignedInfo, string SignatureMeth
         }
         var transforms = Children(reference[0]);
         if (transforms.Count != 2 || !Is(transforms[0], "Transform") || !Is(transforms[1], "Transform")
-            || Algorithm(transforms[0]) != SignedXml.XmlDsigEnvelopedSignatureTransformUrl || Children(transforms[0]).Count != 0
+            || Algorithm(transforms[0]) != SignedXml.XmlDsigEnvelopedSignatureTransformUrl || HasChildElement(transforms[0])
             || Algorithm(transforms[1]) != ExcC14N || !OnlyPrefixList(transforms[1]))
         {
             return Fail("Only the enveloped-signature and exclusive C14N transforms are accepted, in that order.", out problem);
         }
-        if (Algorithm(reference[1]) != SignedXml.XmlDsigSHA256Url || Children(reference[1]).Count != 0)
+        if (Algorithm(reference[1]) != SignedXml.XmlDsigSHA256Url || HasChildElement(reference[1]))
         {
             return Fail("Only SHA-256 digests are accepted.", out problem);
         }
@@ -88,6 +88,18 @@ internal sealed record SignedProfile(XmlElement SignedInfo, string SignatureMeth
         return children;
     }
 
+    private static bool HasChildElement(XmlElement parent)
+    {
+        for (var node = parent.FirstChild; node is not null; node = node.NextSibling)
+        {
+            if (node is XmlElement)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static bool Is(XmlElement element, string localName) => element.LocalName == localName && element.NamespaceURI == Ds;
 
     private static string? Algorithm(XmlElement element) => element.GetAttributeNode("Algorithm")?.Value;
@@ -96,14 +108,14 @@ internal sealed record SignedProfile(XmlElement SignedInfo, string SignatureMeth
     private static bool OnlyPrefixList(XmlElement element) => Children(element) switch
     {
         [] => true,
-        [{ LocalName: "InclusiveNamespaces", NamespaceURI: ExcC14N } list] => Children(list).Count == 0,
+        [{ LocalName: "InclusiveNamespaces", NamespaceURI: ExcC14N } list] => !HasChildElement(list),
         _ => false,
     };
 
     /// <summary>The base64 content of a leaf element (line breaks allowed), or null.</summary>
     private static byte[]? Base64(XmlElement element)
     {
-        if (Children(element).Count != 0)
+        if (HasChildElement(element))
         {
             return null;
         }

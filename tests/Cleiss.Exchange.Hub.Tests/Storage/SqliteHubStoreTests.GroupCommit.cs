@@ -1,5 +1,4 @@
 using Cleiss.Exchange.Hub.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
 using static Cleiss.Exchange.Hub.Tests.Storage.Compliance.StoredDocuments;
 
 namespace Cleiss.Exchange.Hub.Tests.Storage;
@@ -9,24 +8,10 @@ namespace Cleiss.Exchange.Hub.Tests.Storage;
 /// own savepoint. The first commit is held at the store's commit hook until the others are queued, so the groups are
 /// formed the same way on every run.
 /// </summary>
-public sealed class SqliteGroupCommitTests : IAsyncLifetime
+public sealed partial class SqliteHubStoreTests
 {
     private const string Topic = "t";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly TempDirectory _folder = new();
-    private SqliteHubStore _store = null!;
-
-    public async Task InitializeAsync()
-    {
-        _store = new SqliteHubStore(Builders.Hub(_folder.Path), NullLogger<SqliteHubStore>.Instance);
-        await _store.InitializeAsync(CancellationToken.None);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _store.DisposeAsync();
-        _folder.Dispose();
-    }
 
     [Fact]
     public async Task Writes_queued_behind_a_commit_share_the_next_transaction_and_each_keeps_its_own_result()
